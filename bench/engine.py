@@ -21,10 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from standard_workload import expected_net, standard_employee, standard_setup  # noqa: E402
-
-from coati_payroll.core.engine import compile_payroll  # noqa: E402
-from coati_payroll.core.results import PayslipStatus  # noqa: E402
+from coati_payroll.core.engine import compile_payroll
+from coati_payroll.core.results import PayslipStatus
+from standard_workload import expected_net, standard_employee, standard_setup
 
 
 def main() -> int:

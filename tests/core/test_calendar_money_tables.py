@@ -5,12 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from coati_payroll.core.calendar import (
-    complete_months,
-    complete_years,
-    count_days,
-    fiscal_position,
-)
+from coati_payroll.core.calendar import count_days, fiscal_position
+from coati_payroll.core.dates import complete_months, complete_years
 from coati_payroll.core.errors import TableError
 from coati_payroll.core.formula.tables import Table, TableKind, TableRangeError, TableRow
 from coati_payroll.core.model import PayPeriod, PayrollType, Periodicity, ProrationBasis

@@ -6,19 +6,15 @@ money; the salary rules that use these counts live in :mod:`coati_payroll.core.s
 
 from __future__ import annotations
 
-import calendar as _stdlib_calendar
 from datetime import date
 
-from coati_payroll.core.model import PayPeriod, Periodicity, PayrollType, ProrationBasis
-
-
-def _is_month_end(day: date) -> bool:
-    return day.day == _stdlib_calendar.monthrange(day.year, day.month)[1]
+from coati_payroll.core.dates import is_month_end
+from coati_payroll.core.model import PayPeriod, PayrollType, Periodicity, ProrationBasis
 
 
 def commercial_day(day: date) -> int:
     """The day number of ``day`` in a 30-day month: the 31st and the last day of February are 30."""
-    if day.day == 31 or (day.month == 2 and _is_month_end(day)):
+    if day.day == 31 or (day.month == 2 and is_month_end(day)):
         return 30
     return day.day
 
@@ -44,26 +40,6 @@ def worked_span(period: PayPeriod, hire: date, termination: date | None) -> tupl
     first = max(period.start, hire)
     last = period.end if termination is None else min(period.end, termination)
     return first, last
-
-
-def complete_months(first: date, last: date) -> int:
-    """Whole months from ``first`` to ``last`` (negative when ``last`` is earlier).
-
-    A month is complete on the same day number of a later month, or on that month's last day
-    when it has no such day (January 31 → February 28 is one month).
-    """
-    if last < first:
-        return -complete_months(last, first)
-    months = (last.year - first.year) * 12 + last.month - first.month
-    if last.day < first.day and not _is_month_end(last):
-        months -= 1
-    return months
-
-
-def complete_years(first: date, last: date) -> int:
-    """Whole years from ``first`` to ``last`` (years of service, age); negative when reversed."""
-    months = complete_months(first, last)
-    return int(months / 12)
 
 
 def fiscal_year_start(reference: date, start_month: int) -> date:

@@ -19,7 +19,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
 
-from coati_payroll.core.calendar import complete_years, fiscal_position
+from coati_payroll.core.calendar import fiscal_position
+from coati_payroll.core.dates import complete_years
 from coati_payroll.core.errors import (
     ConceptFormulaError,
     EmployeeError,
@@ -39,9 +40,9 @@ from coati_payroll.core.ordering import order_concepts
 from coati_payroll.core.results import (
     EmployeeFailure,
     Notice,
+    PayrollTotals,
     Payslip,
     PayslipStatus,
-    PayrollTotals,
 )
 from coati_payroll.core.salary import exchange_rate, salary_facts
 from coati_payroll.core.setup_check import check_setup, field_value_matches
@@ -127,9 +128,9 @@ class CompiledPayroll:
         for code in self.input_keys:
             definition = declared_inputs.get(code)
             template[input_name(code)] = definition.default if definition else ZERO
-        for code, definition in setup.custom_fields.items():
-            if definition.default is not None:
-                template[custom_name(code)] = definition.default
+        for code, field_def in setup.custom_fields.items():
+            if field_def.default is not None:
+                template[custom_name(code)] = field_def.default
         for acc in setup.accumulators:
             template[ytd_name(acc.code)] = ZERO
         for concept in setup.concepts:
@@ -177,14 +178,14 @@ class CompiledPayroll:
                                     code="unknown_input", input=code)
             env[key] = value
         fields = self.custom_fields
-        for code, value in employee.fields.items():
-            definition = fields.get(code)
-            if definition is None:
+        for code, field_value in employee.fields.items():
+            field_def = fields.get(code)
+            if field_def is None:
                 continue
-            if not field_value_matches(definition.type, value):
-                raise EmployeeError(f"custom field {code} must be a {definition.type.value}, "
-                                    f"not {value!r}", code="bad_custom_field", field=code)
-            env[custom_name(code)] = value
+            if not field_value_matches(field_def.type, field_value):
+                raise EmployeeError(f"custom field {code} must be a {field_def.type.value}, "
+                                    f"not {field_value!r}", code="bad_custom_field", field=code)
+            env[custom_name(code)] = field_value
         missing = self.required_fields.difference(employee.fields)
         if missing:
             raise EmployeeError(f"custom field {min(missing)} has no value and no default",

@@ -10,7 +10,7 @@
      │    ├── FormulaLimitError       formula too long or too deep, number literal too large
      │    └── FormulaEvaluationError  raised while evaluating: division by zero, huge exponent,
      │                                overflow, value outside a table
-     ├── ConfigurationError           the setup cannot be compiled (bad concept, table, payroll type)
+     ├── ConfigurationError           the setup cannot be compiled (concept, table, payroll type)
      │    ├── DependencyCycleError    concepts that read each other in a cycle
      │    ├── ConceptFormulaError     a concept's formula or condition does not compile;
      │    │                           wraps the FormulaError (``formula_error``, ``field``)
@@ -78,7 +78,7 @@ class FormulaError(PayrollError):
         where = f"line {self.line}, column {self.column}"
         if not self.source:
             return f"{self.message} (at {where})"
-        text_line = self.source.splitlines()[self.line - 1] if self.source.strip() else ""
+        text_line = self.source.split("\n")[self.line - 1]
         caret = " " * (self.column - 1) + "^"
         return f"{self.message} (at {where})\n  {text_line}\n  {caret}"
 

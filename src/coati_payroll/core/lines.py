@@ -34,7 +34,7 @@ def _values_getter(names: tuple[str, ...]) -> Callable[[Mapping[str, object]], t
     if len(names) == 1:
         single = itemgetter(names[0])
         return lambda env: (single(env),)
-    return itemgetter(*names)  # type: ignore[return-value]
+    return itemgetter(*names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,10 @@ class ConceptPlan:
     names: tuple[str, ...]
     values: Callable[[Mapping[str, object]], tuple[object, ...]]
     uses_tables: bool
+
+    def read(self, env: Mapping[str, object]) -> tuple[tuple[str, object], ...]:
+        """The (name, value) pairs the formula read, for the trace."""
+        return tuple(zip(self.names, self.values(env), strict=False))
 
     @property
     def reads(self) -> tuple[str, ...]:
@@ -79,9 +83,10 @@ class EmployeeLines:
         self.rounder = rounder
         self.lines: list[Line] = []
         self.notices: list[Notice] = []
-        self.gross = ZERO
-        self.deductions = ZERO
-        self.employer = ZERO
+        zero = rounder(ZERO)  # 0 at the currency's scale (0.00), so empty totals print alike
+        self.gross = zero
+        self.deductions = zero
+        self.employer = zero
         self.gross_closed = False
         self.net_closed = False
         self.loan_balances: dict[str, Decimal] = {}
@@ -117,9 +122,7 @@ class EmployeeLines:
         raw = plan.formula.evaluate(env)
         assert isinstance(raw, Decimal)
         if raw < 0:
-            raise EmployeeError(f"{plan.code} computed a negative amount ({raw}); a formula "
-                                "that may go below zero should use max(0, …)",
-                                code="negative_amount", concept=plan.code, amount=raw)
+            self._negative(plan, raw)
         value = raw
         note = ""
         if plan.floor is not None and value < plan.floor:
@@ -159,16 +162,47 @@ class EmployeeLines:
             self.employer += amount
 
     def add_concept(self, plan: ConceptPlan, env: dict[str, object]) -> None:
+        """Compute one non-loan concept into a line (the hot path: kept in one function)."""
         self.current = plan.code
         if plan.condition is not None and not plan.condition.evaluate(env):
             return
-        amount, raw, hits, note = self._evaluate(plan, env)
-        if plan.kind is ConceptKind.DEDUCTION:
+        hits: list[TableHit] = []
+        if plan.uses_tables:
+            env[TABLE_HITS] = hits
+        raw = plan.formula.evaluate(env)
+        if raw < 0:  # type: ignore[operator]
+            self._negative(plan, raw)
+        value: Decimal = raw  # type: ignore[assignment]
+        note = ""
+        if plan.floor is not None and value < plan.floor:
+            value = plan.floor
+            note = f"raised to the floor {plan.floor}"
+        if plan.cap is not None and value > plan.cap:
+            value = plan.cap
+            note = f"limited to the cap {plan.cap}"
+        amount = self.rounder(value)
+        kind = plan.kind
+        if kind is ConceptKind.DEDUCTION and amount > self.gross - self.deductions:
             amount = self._protect(plan, amount, None)
-        if amount:
-            trace = Trace(plan.formula.source, tuple(zip(plan.names, plan.values(env))),
-                          tuple(hits), raw, note)
-            self._record(plan, env, amount, trace)
+        if not amount:
+            return
+        self.lines.append(Line(plan.code, plan.name, kind, amount, Trace(
+            plan.formula.source, plan.read(env), tuple(hits), raw, note)))  # type: ignore[arg-type]
+        env[plan.code] = amount
+        for key in plan.tag_keys:
+            env[key] += amount  # type: ignore[operator]
+        if kind is ConceptKind.EARNING:
+            self.gross += amount
+        elif kind is ConceptKind.DEDUCTION:
+            self.deductions += amount
+        else:
+            self.employer += amount
+
+    @staticmethod
+    def _negative(plan: ConceptPlan, raw: object) -> None:
+        raise EmployeeError(f"{plan.code} computed a negative amount ({raw}); a formula "
+                            "that may go below zero should use max(0, …)",
+                            code="negative_amount", concept=plan.code, amount=raw)
 
     def add_loans(self, plan: ConceptPlan, env: dict[str, object], loans: Sequence[Loan]) -> None:
         self.current = plan.code
@@ -179,12 +213,11 @@ class EmployeeLines:
             if plan.condition is None or plan.condition.evaluate(env):
                 amount, raw, hits, note = self._evaluate(plan, env)
                 if amount > loan.balance:
-                    amount = loan.balance
+                    amount = min(self.rounder(loan.balance), loan.balance)
                     note = f"limited to the loan balance {loan.balance}"
                 applied = self._protect(plan, amount, loan.id)
                 if applied:
-                    trace = Trace(plan.formula.source, tuple(zip(plan.names, plan.values(env))),
-                                  tuple(hits), raw, note)
+                    trace = Trace(plan.formula.source, plan.read(env), tuple(hits), raw, note)
                     self._record(plan, env, applied, trace, loan.id)
             self.loan_balances[loan.id] = loan.balance - applied
 

@@ -24,7 +24,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 from coati_payroll.core.formula.tables import Table
 from coati_payroll.core.money import Currency
@@ -32,7 +32,10 @@ from coati_payroll.core.money import Currency
 #: A custom-field value: number, text, date or yes/no.
 FieldValue = Decimal | str | date | bool
 
-EMPTY: Final[Mapping[str, object]] = MappingProxyType({})
+
+
+def _empty() -> Mapping[Any, Any]:
+    return MappingProxyType({})
 
 class Periodicity(StrEnum):
     MONTHLY = "monthly"
@@ -215,10 +218,10 @@ class Employee:
     termination_date: date | None = None
     salary_currency: str | None = None
     pay_basis: PayBasis = PayBasis.MONTHLY
-    fields: Mapping[str, FieldValue] = field(default_factory=lambda: EMPTY)  # type: ignore[arg-type]
-    inputs: Mapping[str, Decimal] = field(default_factory=lambda: EMPTY)  # type: ignore[arg-type]
+    fields: Mapping[str, FieldValue] = field(default_factory=_empty)
+    inputs: Mapping[str, Decimal] = field(default_factory=_empty)
     loans: tuple[Loan, ...] = ()
-    ytd: Mapping[str, Decimal] = field(default_factory=lambda: EMPTY)  # type: ignore[arg-type]
+    ytd: Mapping[str, Decimal] = field(default_factory=_empty)
 
 @dataclass(frozen=True, slots=True)
 class PayrollSetup:
@@ -228,10 +231,8 @@ class PayrollSetup:
     period: PayPeriod
     concepts: tuple[Concept, ...]
     payroll_type: PayrollType = PayrollType()
-    tables: Mapping[str, Table] = field(default_factory=lambda: EMPTY)  # type: ignore[arg-type]
-    inputs: Mapping[str, InputDef] = field(default_factory=lambda: EMPTY)  # type: ignore[arg-type]
-    custom_fields: Mapping[str, CustomFieldDef] = field(
-        default_factory=lambda: EMPTY)  # type: ignore[arg-type]
+    tables: Mapping[str, Table] = field(default_factory=_empty)
+    inputs: Mapping[str, InputDef] = field(default_factory=_empty)
+    custom_fields: Mapping[str, CustomFieldDef] = field(default_factory=_empty)
     accumulators: tuple[Accumulator, ...] = ()
-    exchange_rates: Mapping[str, Decimal] = field(
-        default_factory=lambda: EMPTY)  # type: ignore[arg-type]
+    exchange_rates: Mapping[str, Decimal] = field(default_factory=_empty)

@@ -114,7 +114,7 @@ class RoundingPolicy:
         return self.round
 
     def round_places(self, amount: Decimal, places: int) -> Decimal:
-        """Round ``amount`` to ``places`` decimal places with the policy's mode (formulas' round)."""
+        """Round ``amount`` to ``places`` decimal places with the policy's mode."""
         return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUNDING_MODES[self.mode],
                                context=CALCULATION_CONTEXT)
 

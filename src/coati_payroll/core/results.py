@@ -12,7 +12,6 @@ Notice codes (``params`` in brackets):
   only what fitted.
 * ``deduction_skipped`` [concept, requested, applied, shortfall, loan_id] — the concept's
   shortfall policy is ``skip`` and the amount did not fit, so nothing was taken.
-* ``capped`` [concept, computed, cap] / ``floored`` [concept, computed, floor].
 * ``prorated`` [paid_days, period_days, worked_days, absence_days] — base salary prorated.
 * ``no_hours_worked`` [input] — an hourly employee has no hours-worked input.
 """
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Final
+from typing import Final, NamedTuple
 
 from coati_payroll.core.formula.tables import TableHit
 from coati_payroll.core.model import ConceptKind
@@ -35,8 +34,7 @@ ZERO: Final = Decimal(0)
 BASE_LINE: Final = "BASE"
 
 
-@dataclass(frozen=True, slots=True)
-class Trace:
+class Trace(NamedTuple):
     """How a line's amount came about.
 
     ``formula`` is the text evaluated; ``values`` the names it read with their values (in the
@@ -51,8 +49,9 @@ class Trace:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
+    """One payslip line (immutable; a named tuple because a run creates millions of them)."""
+
     code: str
     name: str
     kind: ConceptKind
@@ -92,7 +91,8 @@ class Payslip:
     deduction lines; ``net`` = gross − total_deductions (never negative);
     ``employer_contributions`` = sum of employer lines; ``employer_cost`` = gross +
     employer_contributions. ``ytd_after`` holds every accumulator after this period and
-    ``loan_balances`` every loan's balance after this period's deduction.
+    ``loan_balances`` every loan's balance after this period's deduction. A cap or floor that
+    changed an amount is noted in that line's trace, not as a notice.
     """
 
     employee_id: str

@@ -35,8 +35,10 @@ class ValueType(StrEnum):
 class Scope(Protocol):
     """The names, namespaces and tables a formula may use."""
 
-    #: Rounding for the one-argument ``round(x)`` (to the payroll currency's minor unit).
-    rounding: RoundingPolicy
+    @property
+    def rounding(self) -> RoundingPolicy:
+        """Rounding for the one-argument ``round(x)`` (the payroll currency's minor unit)."""
+        ...
 
     def resolve(self, name: str) -> ValueType | None:
         """The type of ``name`` (plain ``gross`` or dotted ``input.OVERTIME``), None if unknown."""

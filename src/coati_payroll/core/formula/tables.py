@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from coati_payroll.core.errors import TableError
 
@@ -38,8 +39,7 @@ class TableRow:
     fixed: Decimal = Decimal(0)
 
 
-@dataclass(frozen=True, slots=True)
-class TableHit:
+class TableHit(NamedTuple):
     """Which row of which table a lookup used, for the line's trace."""
 
     table: str

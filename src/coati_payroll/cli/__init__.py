@@ -1,0 +1,1 @@
+"""``payrollctl``: the command-line entry point (see :mod:`coati_payroll.cli.main`)."""
