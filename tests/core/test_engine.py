@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import D, deduction, earning, employer, make_employee, make_setup
+from core_builders import D, deduction, earning, employer, make_employee, make_setup
 
 from coati_payroll.core.engine import compile_payroll, compute_payroll
 from coati_payroll.core.errors import (

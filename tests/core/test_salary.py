@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import D, make_employee, make_setup
+from core_builders import D, make_employee, make_setup
 
 from coati_payroll.core.engine import compile_payroll
 from coati_payroll.core.model import (
