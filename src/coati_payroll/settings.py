@@ -27,7 +27,7 @@ ADMIN_PASSWORD                coati-admin                     text; production: 
 HOST                          127.0.0.1                       a host name or address
 PORT                          5000                            1..65535
 MAX_CONTENT_LENGTH            16777216 (16 MiB)               bytes, >= 1
-SESSION_REDIS_URL             none: sessions in the database  redis://, rediss://, unix://
+SESSION_REDIS_URL             none: signed-cookie sessions    redis://, rediss://, unix://
 SESSION_LIFETIME_MINUTES      480                             >= 1
 TRUSTED_PROXY_HOPS            0                               >= 0 reverse proxies in front
 RATELIMIT_ENABLED             yes; no when ENVIRONMENT=test   yes/no

@@ -16,6 +16,14 @@ from coati_payroll import __version__
 #: Command name → "module:attribute" of its click command or group.
 COMMANDS: dict[str, str] = {
     "simulate": "coati_payroll.cli.simulate:simulate",
+    "serve": "coati_payroll.web.server:serve",
+    "db": "coati_payroll.cli.db:db",
+    "users": "coati_payroll.cli.users:users",
+    "config": "coati_payroll.cli.config:config",
+    "employees": "coati_payroll.cli.employees:employees",
+    "novelties": "coati_payroll.cli.novelties:novelties",
+    "demo": "coati_payroll.cli.demo:demo",
+    "runs": "coati_payroll.cli.runs:runs",
 }
 
 
