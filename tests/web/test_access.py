@@ -2,8 +2,9 @@
 
 :data:`EXPECTED` is the reviewed access table: every endpoint of the app must be listed (a new
 endpoint without a line fails :func:`test_every_endpoint_has_an_expected_policy`), and every
-rule × method × identity must get the answer its line implies. Add one line per endpoint you
-add (see docs/web.md).
+rule × method × identity must get the answer its line implies. The table is this file's
+foundation entries plus the ``ACCESS`` dict of every ``access_<feature>.py`` beside it: a
+feature package adds its own file, one line per endpoint (see docs/web.md).
 
 Access classes:
 
@@ -16,7 +17,9 @@ Access classes:
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +27,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
-EXPECTED: dict[str, str] = {
+FOUNDATION: dict[str, str] = {
     "static": "public",
     # health
     "health.health": "public",
@@ -37,6 +40,23 @@ EXPECTED: dict[str, str] = {
     # dashboard
     "dashboard.index": "default",
 }
+
+
+
+def _feature_tables() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for path in sorted(Path(__file__).parent.glob("access_*.py")):
+        spec = importlib.util.spec_from_file_location(f"coati_web_{path.stem}", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        overlap = table.keys() & module.ACCESS.keys()
+        assert not overlap, f"{path.name} repeats endpoints: {sorted(overlap)}"
+        table.update(module.ACCESS)
+    return table
+
+
+EXPECTED: dict[str, str] = {**FOUNDATION, **_feature_tables()}
 
 IDENTITIES = (None, "audit", "hr", "admin")
 READ = frozenset({"GET", "HEAD", "OPTIONS"})

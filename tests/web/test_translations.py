@@ -17,6 +17,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 import coati_payroll.web
+from coati_payroll.web.i18n import catalog_sources, read_catalogs
 
 WEB = Path(coati_payroll.web.__file__).resolve().parent
 CATALOG = WEB / "translations" / "es" / "LC_MESSAGES" / "messages.po"
@@ -47,9 +48,24 @@ def test_extraction_finds_the_strings() -> None:
     assert len(found) > 50
 
 
+def test_catalogs_agree_on_shared_msgids() -> None:
+    """A msgid may appear in the shared catalog and in a feature's, but with one translation."""
+    translations: dict[str, dict[str, str]] = {}
+    for source in catalog_sources():
+        po_path = source / "es" / "LC_MESSAGES" / "messages.po"
+        if po_path.exists():
+            with po_path.open("rb") as po_file:
+                for message in read_po(po_file, locale="es"):
+                    if message.id and message.string:
+                        translations.setdefault(str(message.id), {})[str(source)] = str(
+                            message.string)
+    disagree = {msgid: where for msgid, where in translations.items()
+                if len(set(where.values())) > 1}
+    assert not disagree, f"one msgid, several translations: {disagree}"
+
+
 def test_every_string_has_a_spanish_translation() -> None:
-    with CATALOG.open("rb") as po_file:
-        catalog = read_po(po_file, locale="es")
+    catalog = read_catalogs(catalog_sources(), "es")
     problems = []
     for msgid, where in sorted(extracted().items()):
         message = catalog.get(msgid)
@@ -65,9 +81,12 @@ def test_every_string_has_a_spanish_translation() -> None:
                           "'Translations'):\n" + "\n".join(problems))
 
 
-def test_catalog_header_is_not_fuzzy() -> None:
-    with CATALOG.open("rb") as po_file:
-        assert not read_po(po_file, locale="es").fuzzy  # a fuzzy header drops the charset
+def test_catalog_headers_are_not_fuzzy() -> None:
+    for source in catalog_sources():
+        po_path = source / "es" / "LC_MESSAGES" / "messages.po"
+        if po_path.exists():
+            with po_path.open("rb") as po_file:  # a fuzzy header drops the charset
+                assert not read_po(po_file, locale="es").fuzzy, po_path
 
 
 def _templates() -> list[Path]:

@@ -15,9 +15,10 @@ Jinja filters (all with Babel, for the request's locale):
 
 Floats are refused (``TypeError``): money must never pass through binary floating point.
 
-Catalogs: ``translations/es/LC_MESSAGES/messages.po`` is the source; :func:`compile_catalogs`
-compiles it at app start into ``<instance>/translations`` (atomic replace), so installs carry
-no binary files and a changed .po takes effect on restart.
+Catalogs: ``translations/es/LC_MESSAGES/messages.po`` (shared strings) and each feature
+package's own ``<feature>/translations/es/LC_MESSAGES/messages.po`` are the sources;
+:func:`compile_catalogs` merges and compiles them at app start into ``<instance>/translations``
+(atomic replace), so installs carry no binary files and a changed .po takes effect on restart.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Final
 
 from babel import Locale
 from babel.dates import format_date
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, get_currency_symbol
@@ -124,13 +126,36 @@ def datetime_filter(value: datetime | None, format: str = "medium") -> str:
     return str(format_datetime(value, format))
 
 
-def compile_catalogs(source: Path, target: Path) -> Path:
-    """Compile every ``<lang>/LC_MESSAGES/messages.po`` under ``source`` into ``target``;
-    returns ``target``. Files are replaced atomically (several processes may start at once)."""
-    for po_path in sorted(source.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-        language = po_path.parent.parent.name
+def catalog_sources(web_dir: Path = SOURCE_DIR.parent) -> list[Path]:
+    """Every translations folder of the web app: the shared one and one per feature package
+    (``web/<feature>/translations``), so that features keep their own catalogs."""
+    return [web_dir / "translations", *sorted(web_dir.glob("*/translations"))]
+
+
+def read_catalogs(sources: list[Path], language: str) -> Catalog:
+    """The ``language`` catalogs of ``sources`` merged into one (a later source wins a msgid
+    that two define, which the translation test forbids)."""
+    merged = Catalog(locale=language, domain=DOMAIN)
+    for source in sources:
+        po_path = source / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if not po_path.exists():
+            continue
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file, locale=language, domain=DOMAIN)
+        for message in catalog:
+            if message.id:
+                merged[message.id] = message
+    return merged
+
+
+def compile_catalogs(sources: list[Path], target: Path) -> Path:
+    """Compile the ``messages.po`` of every language found in ``sources`` (merged, see
+    :func:`read_catalogs`) into ``target``; returns ``target``. Files are replaced atomically
+    (several processes may start at once)."""
+    languages = sorted({po.parent.parent.name for source in sources
+                        for po in source.glob(f"*/LC_MESSAGES/{DOMAIN}.po")})
+    for language in languages:
+        catalog = read_catalogs(sources, language)
         out_dir = target / language / "LC_MESSAGES"
         out_dir.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=out_dir, suffix=".mo.tmp")
@@ -148,9 +173,10 @@ def init_i18n(app: Flask, settings: Settings) -> None:
     from coati_payroll.web.extensions import babel
 
     try:
-        compiled = compile_catalogs(SOURCE_DIR, settings.instance_path / "translations")
+        compiled = compile_catalogs(catalog_sources(), settings.instance_path / "translations")
     except OSError as error:  # e.g. a read-only instance folder: compile somewhere private
-        compiled = compile_catalogs(SOURCE_DIR, Path(tempfile.mkdtemp(prefix="coati-i18n-")))
+        compiled = compile_catalogs(catalog_sources(),
+                                    Path(tempfile.mkdtemp(prefix="coati-i18n-")))
         log.warning("instance folder not writable (%s); catalogs compiled to %s",
                     error, compiled)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
