@@ -260,3 +260,23 @@ def test_a_setup_that_does_not_compile_leaves_the_run_in_error(engine: Engine,
     ss.formula = "gross * 7%"
     session.commit()
     assert calculate_run(new_uow(engine), ACTOR, run_id).status is RunStatus.GENERATED
+
+
+def test_accumulator_of_a_concept_not_in_the_payroll_is_left_out(engine: Engine,
+                                                                  session: Session) -> None:
+    ids = write(engine)
+    overtime = session.scalars(sa.select(m.Concept).where(m.Concept.code == "OVERTIME")).one()
+    session.execute(sa.delete(m.DefinitionConcept).where(
+        m.DefinitionConcept.definition_id == ids.definition_id,
+        m.DefinitionConcept.concept_id == overtime.id))
+    session.add(m.AccumulatorDefinition(code="OT_YTD", name="Overtime YTD", amount="OVERTIME"))
+    session.commit()
+    run_id = draft(engine, ids)
+    summary = calculate_run(new_uow(engine), ACTOR, run_id)
+    assert summary.status is RunStatus.GENERATED and summary.failed == 0
+    run = session.get(m.PayrollRun, run_id)
+    session.refresh(run)
+    assert run is not None and run.snapshot is not None
+    assert "OVERTIME" in run.snapshot["omitted_concepts"]["ytd.OT_YTD"]
+    codes = [acc["code"] for acc in run.snapshot["setup"]["accumulators"]]
+    assert codes == ["GROSS_YTD"]

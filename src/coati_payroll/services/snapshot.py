@@ -27,8 +27,8 @@ engine computes with exactly the digits a scenario file would give it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
@@ -38,6 +38,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from coati_payroll.core.calendar import fiscal_year_start
+from coati_payroll.core.errors import FormulaError
+from coati_payroll.core.formula import StaticScope, ValueType, compile_formula
 from coati_payroll.core.formula.tables import Table, TableKind, TableRow
 from coati_payroll.core.model import (
     Accumulator,
@@ -58,6 +60,7 @@ from coati_payroll.core.model import (
     ShortfallPolicy,
 )
 from coati_payroll.core.money import Currency, RoundingPolicy
+from coati_payroll.core.vocabulary import build_scope
 from coati_payroll.db import models as m
 from coati_payroll.services.errors import NotFound
 from coati_payroll.services.snapshot_json import (
@@ -94,7 +97,8 @@ def fiscal_year_of(setup: PayrollSetup) -> int:
 @dataclass(frozen=True, slots=True)
 class LoadedSetup:
     """A setup and what the snapshot records beside it: the concept versions used
-    (code → version number) and the linked concepts left out (code → reason)."""
+    (code → version number) and the linked concepts left out (code → reason; an accumulator
+    left out appears as ``ytd.CODE``)."""
 
     setup: PayrollSetup
     concept_versions: Mapping[str, int]
@@ -118,18 +122,45 @@ def load_setup(session: Session, definition_id: int, period: PayPeriod) -> Loade
     currency_code, minor_unit, mode, db_type = head
     currency = Currency(currency_code, RoundingPolicy(plain(minor_unit), mode))
     concepts, versions, omitted = _concepts(session, definition_id, end)
-    return LoadedSetup(PayrollSetup(
+    setup = PayrollSetup(
         currency=currency, period=period, concepts=concepts,
         payroll_type=_payroll_type(db_type), tables=_tables(session, end),
         inputs=_inputs(session), custom_fields=_custom_fields(session),
-        accumulators=tuple(
-            Accumulator(code, amount, name) for code, amount, name in session.execute(
-                sa.select(m.AccumulatorDefinition.code, m.AccumulatorDefinition.amount,
-                          m.AccumulatorDefinition.name)
-                .where(m.AccumulatorDefinition.active.is_(True))
-                .order_by(m.AccumulatorDefinition.id))),
+        accumulators=(),
         exchange_rates=_exchange_rates(session, currency_code, end),
-    ), MappingProxyType(versions), MappingProxyType(omitted))
+    )
+    accumulators = _accumulators(session, setup, omitted)
+    return LoadedSetup(replace(setup, accumulators=accumulators), MappingProxyType(versions),
+                       MappingProxyType(omitted))
+
+
+def _accumulators(session: Session, setup: PayrollSetup,
+                  omitted: dict[str, str]) -> tuple[Accumulator, ...]:
+    """The active accumulators that apply to this payroll: those whose amount formula reads
+    only concepts the payroll has (an accumulator of another payroll's concept would not
+    compile here). One left out is recorded in ``omitted`` as ``ytd.CODE`` with the reason."""
+    installation_codes = set(session.scalars(sa.select(m.Concept.code)))
+    own_codes = {concept.code for concept in setup.concepts}
+    scope = build_scope(setup)
+    names = dict(scope.names)
+    names.update(dict.fromkeys(installation_codes - own_codes, ValueType.NUMBER))
+    wide = StaticScope(names, setup.tables, setup.currency.rounding)
+    kept: list[Accumulator] = []
+    for code, amount, name in session.execute(
+            sa.select(m.AccumulatorDefinition.code, m.AccumulatorDefinition.amount,
+                      m.AccumulatorDefinition.name)
+            .where(m.AccumulatorDefinition.active.is_(True))
+            .order_by(m.AccumulatorDefinition.id)):
+        try:
+            read = compile_formula(amount, wide).names
+        except FormulaError:
+            read = ()  # kept: compiling the setup reports the error precisely
+        missing = sorted(set(read) & (installation_codes - own_codes))
+        if missing:
+            omitted[f"ytd.{code}"] = "reads concepts not in this payroll: " + ", ".join(missing)
+        else:
+            kept.append(Accumulator(code, amount, name))
+    return tuple(kept)
 
 
 def _payroll_type(row: m.PayrollType) -> PayrollType:
@@ -257,13 +288,18 @@ class EmployeeSource:
     missing_salary: bool = False
 
 
-def load_employees(session: Session, definition_id: int,
-                   setup: PayrollSetup) -> list[EmployeeSource]:
+def load_employees(session: Session, definition_id: int, setup: PayrollSetup,
+                   employee_ids: Collection[int] | None = None) -> list[EmployeeSource]:
     """Every employee linked to ``definition_id``, in id order, as snapshots for ``setup``'s
-    period (see the module docstring). Five SELECTs, whatever the number of employees."""
+    period (see the module docstring). Five SELECTs, whatever the number of employees.
+
+    ``employee_ids``: only those of them (a background chunk); ids not linked to the
+    definition are left out."""
     period = setup.period
     members = (sa.select(m.DefinitionEmployee.employee_id)
                .where(m.DefinitionEmployee.definition_id == definition_id))
+    if employee_ids is not None:
+        members = members.where(m.DefinitionEmployee.employee_id.in_(sorted(employee_ids)))
     emp, salary = m.Employee, m.SalaryChange
     salaries: dict[int, tuple[Decimal, str]] = {}
     for employee_id, amount, currency in session.execute(
