@@ -15,7 +15,7 @@ help:
 	@echo "make install    create $(VENV) and install the project with its dev tools"
 	@echo "make test       import contracts, ruff, mypy and the whole test suite (pytest)"
 	@echo "make lint       ruff check and mypy"
-	@echo "make run        simulate the bundled demo scenario and print the payslips"
+	@echo "make run        SQLite in ./instance, admin, demo company; serve on PORT (5000)"
 	@echo "make bench      engine benchmark (EMPLOYEES=$(EMPLOYEES)); prints one JSON line"
 	@echo "make clean      remove caches and build output; distclean also removes $(VENV)"
 
@@ -40,8 +40,21 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# The Quick start: the embedded SQLite default (./instance/coati_payroll.db), the development
+# admin, a demo company of 50 employees (idempotent: a second run adds nothing), then the server.
 run: install
-	$(BIN)/payrollctl simulate src/coati_payroll/examples/demo.yaml
+	@mkdir -p "$${COATI_INSTANCE_PATH:-instance}"  # SQLite creates the file, not its folder
+	$(BIN)/payrollctl db upgrade
+	$(BIN)/payrollctl users ensure-admin
+	$(BIN)/payrollctl demo --employees 50
+	@echo ""
+	@echo "Coati Payroll: http://$${HOST:-127.0.0.1}:$(or $(PORT),5000)/"
+	@if [ -n "$${ADMIN_PASSWORD:-}" ]; then password='(your ADMIN_PASSWORD)'; \
+	else password=coati-admin; fi; \
+	echo "Sign in as $${ADMIN_USER:-coati-admin} / $$password (development credentials)."
+	@echo "Ctrl-C stops the server."
+	@echo ""
+	$(BIN)/payrollctl serve --port $(or $(PORT),5000)
 
 bench: install
 	$(BIN)/python bench/engine.py --employees $(EMPLOYEES)

@@ -39,6 +39,7 @@ BUILDERS = {
     "accumulator": "accumulator_definitions", "definition": "payroll_definitions",
     "definition_employee": "definition_employees", "definition_concept": "definition_concepts",
     "run": "payroll_runs", "run_employee": "run_employees", "run_line": "run_lines",
+    "run_chunk": "run_chunks", "run_event": "run_events",
     "novelty": "novelties", "loan": "loans", "loan_movement": "loan_movements",
     "ytd_balance": "ytd_balances", "audit_entry": "audit_entries",
 }

@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "novelties": "coati_payroll.cli.novelties:novelties",
     "demo": "coati_payroll.cli.demo:demo",
     "runs": "coati_payroll.cli.runs:runs",
+    "worker": "coati_payroll.cli.worker:worker",
 }
 
 

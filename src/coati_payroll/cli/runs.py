@@ -1,7 +1,9 @@
 """``payrollctl runs``: the payroll run lifecycle from the command line.
 
 ``create`` → ``calculate`` (``recalculate``) → ``approve`` → ``apply``; ``void`` with a
-reason; ``show``, ``compare`` and ``export`` (CSV, XLSX, JSON) read. Exit codes as in
+reason; ``show``, ``compare`` and ``export`` (CSV, XLSX, JSON) read. Background runs
+(docs/background.md): ``calculate --queue`` decides like the web, ``progress`` shows one,
+``resume`` sends again what an outage left unsent, ``cancel`` stops one. Exit codes as in
 :mod:`coati_payroll.cli.output`: 0 done, 1 refused (wrong state, a calculation already running,
 failed employees at approval, a setup that does not compile, an unknown run), 2 bad usage or
 input, 3 settings or database problem.
@@ -118,15 +120,115 @@ def create(definition_code: str, company: str | None, start: Any, end: Any, paym
 @runs.command()
 @click.argument("run_id", type=int)
 @click.option("--chunk-size", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option("--queue", "use_queue", is_flag=True,
+              help="Decide like the web: in the background when QUEUE_ENABLED, Redis answers "
+                   "and the run has more than BACKGROUND_PAYROLL_THRESHOLD employees.")
 @json_flag
 @handle_errors
-def calculate(run_id: int, chunk_size: int, as_json: bool) -> None:
+def calculate(run_id: int, chunk_size: int, use_queue: bool, as_json: bool) -> None:
     """Calculate a draft run (or retry one in error)."""
     from coati_payroll.services.runs import calculate_run
 
+    if use_queue:
+        _calculate_queued(run_id, chunk_size, as_json)
+        return
     with _uow() as new_uow:
         _run_call(as_json, lambda: calculate_run(new_uow(), _actor(), run_id,
                                                  chunk_size=chunk_size))
+
+
+def _calculate_queued(run_id: int, chunk_size: int, as_json: bool) -> None:
+    from coati_payroll.core.errors import ConfigurationError
+    from coati_payroll.queue import QueueClient, probe_redis
+    from coati_payroll.services.run_dispatch import calculate_or_enqueue
+
+    settings = load_settings()
+    client = QueueClient.from_settings(settings)
+    with _uow() as new_uow:
+        try:
+            outcome = calculate_or_enqueue(
+                new_uow(), _actor(), run_id, settings,
+                None if client is None else client.enqueue_chunk, probe_redis,
+                sync_chunk_size=chunk_size)
+        except ConfigurationError as error:
+            fail(EXIT_REFUSED, f"the payroll setup does not compile: {error}", as_json,
+                 error="configuration")
+    decision = outcome.decision
+    data: dict[str, Any] = {"run_id": run_id, "mode": outcome.mode,
+                            "reason": decision.reason_code, "reason_text": decision.reason_text}
+    if outcome.summary is not None:
+        emit({**data, "run": outcome.summary}, as_json,
+             f"{decision.reason_text}\n{_summary_text(outcome.summary)}")
+    else:
+        assert outcome.started is not None
+        emit({**data, "chunks": outcome.started.chunks, "employees": outcome.started.employees},
+             as_json, f"run {run_id}: {decision.reason_text}; {outcome.started.chunks} chunks "
+             f"queued (payrollctl runs progress {run_id})")
+
+
+@runs.command()
+@click.argument("run_id", type=int)
+@json_flag
+@handle_errors
+def progress(run_id: int, as_json: bool) -> None:
+    """Show a run's calculation progress and its latest activity."""
+    from coati_payroll.services.run_progress import progress as run_progress
+
+    with _uow() as new_uow, new_uow() as uow:
+        data = run_progress(uow.session, run_id)
+    text = [f"run {run_id}: {data['status']} ({data['mode'] or 'not calculated'}), "
+            f"{data['done']}/{data['total']} employees ({data['percent']} %), "
+            f"{data['failed']} with errors"]
+    chunks = data["chunks"]
+    if chunks["total"]:
+        text.append(f"  chunks: {chunks['done']} done, {chunks['running']} running, "
+                    f"{chunks['pending']} pending, {chunks['cancelled']} cancelled "
+                    f"of {chunks['total']}")
+    text += [f"  failed {f['code']}: {f['reason']}" for f in data["failed_employees"]]
+    text += [f"  {e['at']} {e['level']}: {e['message']}" for e in data["events"]]
+    emit(data, as_json, "\n".join(text))
+
+
+def _queue() -> Any:
+    from coati_payroll.queue import QueueClient
+
+    client = QueueClient.from_settings(load_settings())
+    if client is None:
+        fail(EXIT_REFUSED, "the background queue is disabled (QUEUE_ENABLED=0 or no REDIS_URL)")
+    return client
+
+
+@runs.command()
+@click.argument("run_id", type=int)
+@json_flag
+@handle_errors
+def resume(run_id: int, as_json: bool) -> None:
+    """Send again the chunks of a background run that are missing (after an outage)."""
+    from coati_payroll.queue import QueueUnavailable
+    from coati_payroll.services.background import resume as resume_run
+
+    client = _queue()
+    try:
+        with _uow() as new_uow:
+            sent = resume_run(new_uow(), _actor(), run_id, client.enqueue_chunk)
+    except QueueUnavailable as error:
+        fail(EXIT_REFUSED, str(error), as_json, error="queue_unavailable")
+    emit({"run_id": run_id, "chunks_sent": sent}, as_json,
+         f"run {run_id}: {sent} chunk(s) sent to the workers")
+
+
+@runs.command()
+@click.argument("run_id", type=int)
+@json_flag
+@handle_errors
+def cancel(run_id: int, as_json: bool) -> None:
+    """Stop a calculating run: chunks cancelled, results deleted, back to draft."""
+    from coati_payroll.services.background import cancel as cancel_run
+    from coati_payroll.services.runs import show_run
+
+    with _uow() as new_uow:
+        cancel_run(new_uow(), _actor(), run_id)
+        _run_call(as_json, lambda: show_run(new_uow(), run_id))
 
 
 @runs.command()

@@ -57,7 +57,9 @@ from coati_payroll.db.models import (
     RateTable,
     RateTableRow,
     Role,
+    RunChunk,
     RunEmployee,
+    RunEvent,
     RunLine,
     SalaryChange,
     User,
@@ -286,6 +288,21 @@ class Factory:
         line = self.add(RunLine(**(values | kw)))
         self.session.refresh(result, ["lines"])
         return line
+
+    def run_chunk(self, **kw: Any) -> RunChunk:
+        run = kw.pop("run", None) or (None if "run_id" in kw else self.run())
+        values: dict[str, Any] = {"position": 0, "employee_ids": [1, 2, 3]}
+        if run is not None:
+            values["run_id"] = run.id
+        return self.add(RunChunk(**(values | kw)))
+
+    def run_event(self, **kw: Any) -> RunEvent:
+        run = kw.pop("run", None) or (None if "run_id" in kw else self.run())
+        values: dict[str, Any] = {"code": "chunk.done", "message": "Chunk 1: 3 employees",
+                                  "params": {"position": 0, "employees": 3}}
+        if run is not None:
+            values["run_id"] = run.id
+        return self.add(RunEvent(**(values | kw)))
 
     def novelty(self, **kw: Any) -> Novelty:
         values: dict[str, Any] = {"value": Decimal("8"), "effective_date": date(2026, 1, 15)}

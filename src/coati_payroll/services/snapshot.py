@@ -294,12 +294,20 @@ def load_employees(session: Session, definition_id: int, setup: PayrollSetup,
     period (see the module docstring). Five SELECTs, whatever the number of employees.
 
     ``employee_ids``: only those of them (a background chunk); ids not linked to the
-    definition are left out."""
+    definition are left out. The SQL selects the range from the lowest to the highest id (a
+    chunk is a slice of the members in id order, and a constant statement is prepared once
+    by the driver, where a list of ids would make every statement new); the exact set is
+    kept in Python."""
     period = setup.period
     members = (sa.select(m.DefinitionEmployee.employee_id)
                .where(m.DefinitionEmployee.definition_id == definition_id))
+    wanted: frozenset[int] | None = None
     if employee_ids is not None:
-        members = members.where(m.DefinitionEmployee.employee_id.in_(sorted(employee_ids)))
+        wanted = frozenset(employee_ids)
+        if not wanted:
+            return []
+        members = members.where(
+            m.DefinitionEmployee.employee_id.between(min(wanted), max(wanted)))
     emp, salary = m.Employee, m.SalaryChange
     salaries: dict[int, tuple[Decimal, str]] = {}
     for employee_id, amount, currency in session.execute(
@@ -316,6 +324,8 @@ def load_employees(session: Session, definition_id: int, setup: PayrollSetup,
             sa.select(emp.id, emp.code, emp.first_name, emp.last_name, emp.hire_date,
                       emp.termination_date, emp.pay_basis, emp.custom_values)
             .where(emp.id.in_(members)).order_by(emp.id)):
+        if wanted is not None and db_id not in wanted:
+            continue
         name = f"{first} {last}".strip()
         in_force = salaries.get(db_id)
         fields = {key: parse_field(field_defs[key].type, value)

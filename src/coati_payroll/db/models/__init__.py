@@ -24,6 +24,7 @@ from coati_payroll.db.models.payroll import (
     PayrollDefinition,
     PayrollType,
 )
+from coati_payroll.db.models.run_chunks import ChunkStatus, EventLevel, RunChunk, RunEvent
 from coati_payroll.db.models.runs import PayrollRun, RunEmployee, RunLine, RunStatus
 from coati_payroll.db.models.tables import RateTable, RateTableRow
 from coati_payroll.db.models.users import Language, Role, User, hash_password
@@ -32,6 +33,7 @@ __all__ = [
     "AccumulatorDefinition",
     "AuditEntry",
     "AuditLogError",
+    "ChunkStatus",
     "Company",
     "Concept",
     "ConceptStatus",
@@ -42,6 +44,7 @@ __all__ = [
     "DefinitionConcept",
     "DefinitionEmployee",
     "Employee",
+    "EventLevel",
     "ExchangeRate",
     "InputDefinition",
     "InterestMethod",
@@ -59,7 +62,9 @@ __all__ = [
     "RateTable",
     "RateTableRow",
     "Role",
+    "RunChunk",
     "RunEmployee",
+    "RunEvent",
     "RunLine",
     "RunStatus",
     "SalaryChange",
