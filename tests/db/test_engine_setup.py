@@ -43,3 +43,14 @@ def test_count_queries(session: Session, factory: Factory, count_queries) -> Non
         session.scalars(sa.select(Company)).all()
     assert queries.count == 1
     assert "companies" in queries.statements[0]
+
+
+def test_sqlite_file_folder_is_created_on_first_use(tmp_path) -> None:
+    from coati_payroll.db.engine import make_engine
+
+    path = tmp_path / "instance" / "nested" / "coati.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+    engine.dispose()
+    assert path.exists()

@@ -16,6 +16,7 @@ Per backend:
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,6 +43,10 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     options: dict[str, Any] = {}
     if backend == "sqlite":
         options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+            # The embedded default lives in ./instance: create its folder on first use, so a
+            # fresh checkout can run `payrollctl db upgrade` directly.
+            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     else:
         options.update(pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=30)
         if backend in ("mysql", "mariadb"):

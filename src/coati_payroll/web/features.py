@@ -52,6 +52,7 @@ NAVIGATION: Final[list[NavItem]] = [
     NavItem("dashboard.index", _l("Dashboard")),
     NavItem("companies.index", _l("Companies")),
     NavItem("employees.index", _l("Employees")),
+    NavItem("custom_fields.index", _l("Custom fields")),
     NavItem("concepts.index", _l("Concepts")),
     NavItem("tables.index", _l("Tables")),
     NavItem("payroll_types.index", _l("Payroll types")),
@@ -62,7 +63,7 @@ NAVIGATION: Final[list[NavItem]] = [
     NavItem("novelties.index", _l("Novelties")),
     NavItem("loans.index", _l("Loans")),
     NavItem("currencies.index", _l("Currencies")),
-    NavItem("reports.index", _l("Reports")),
     NavItem("audit.index", _l("Audit log")),
     NavItem("users.index", _l("Users")),
+    NavItem("settings.index", _l("Settings")),
 ]
