@@ -14,7 +14,8 @@ Usage: python bench/web.py [--employees 10000] [--clients 8] [--seconds 20] [--d
 3. Load: each client is a thread with its own keep-alive HTTP connection and session cookie,
    signed in through the real form (CSRF token included). For ``--seconds`` every client
    requests, in turn: the employee list (first page, a later page through its cursor, and
-   searches by name, code and status), the run's review page (pages 1 … N/50) and a payslip
+   searches by name, code and status), the run's review page (pages 1 … N/50, by the URLs
+   of its Next links — keyset cursors — collected once before the timing) and a payslip
    page (a different employee each time). Each request has a 30 s timeout; a request that
    fails or does not answer 200 counts as an error.
 4. Prints one JSON line::
@@ -34,6 +35,7 @@ on the server process itself would see only waitress's main thread, not the requ
 from __future__ import annotations
 
 import argparse
+import html
 import http.client
 import json
 import os
@@ -206,19 +208,36 @@ class Tally:
                 self.errors[page] += 1
 
 
-def urls(page: str, number: int, run_id: int, employee_ids: list[int],
-         later_page: str) -> str:
+def review_paths(port: int, password: str, run_id: int) -> list[str]:
+    """The run's review pages in order, reached as a user does: through the Next links."""
+    client = Client(port)
+    client.login("admin", password)
+    paths = [f"/runs/{run_id}/review"]
+    while len(paths) < 100_000:
+        status, _, page = client.request("GET", paths[-1])
+        if status != 200:
+            raise SystemExit(f"review page {paths[-1]} answered {status}")
+        found = _NEXT.search(page)
+        if not found:
+            break
+        paths.append(html.unescape(found.group(1)))
+    client.connection.close()
+    return paths
+
+
+def urls(page: str, number: int, employee_ids: list[int], later_page: str,
+         reviews: list[str]) -> str:
     if page == "employees":
         choices = ("/employees/", later_page, *(f"/employees/{s}" for s in SEARCHES))
         return choices[number % len(choices)]
     if page == "review":
-        pages = max(1, (len(employee_ids) + 49) // 50)
-        return f"/runs/{run_id}/review?page={number * 37 % pages + 1}"
+        return reviews[number * 37 % len(reviews)]
     employee = employee_ids[number * 7919 % len(employee_ids)]
-    return f"/runs/{run_id}/employees/{employee}"
+    return f"{reviews[0].rsplit('/', 1)[0]}/employees/{employee}"
 
 
-def client_loop(index: int, port: int, password: str, run_id: int, employee_ids: list[int],
+def client_loop(index: int, port: int, password: str, reviews: list[str],
+                employee_ids: list[int],
                 start: threading.Barrier, deadline: list[float], tally: Tally,
                 failures: list[str]) -> None:
     try:
@@ -235,7 +254,7 @@ def client_loop(index: int, port: int, password: str, run_id: int, employee_ids:
     number = index * 1000
     while time.monotonic() < deadline[0]:
         for page in PAGES:
-            path = urls(page, number, run_id, employee_ids, later)
+            path = urls(page, number, employee_ids, later, reviews)
             began = time.perf_counter()
             try:
                 status, _, _ = client.request("GET", path)
@@ -255,14 +274,14 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[rank]
 
 
-def measure(port: int, password: str, run_id: int, employee_ids: list[int], clients: int,
-            seconds: float) -> tuple[Tally, float]:
+def measure(port: int, password: str, reviews: list[str], employee_ids: list[int],
+            clients: int, seconds: float) -> tuple[Tally, float]:
     tally = Tally()
     failures: list[str] = []
     start = threading.Barrier(clients + 1)
     deadline = [float("inf")]
     threads = [threading.Thread(target=client_loop, daemon=True, args=(
-        i, port, password, run_id, employee_ids, start, deadline, tally, failures))
+        i, port, password, reviews, employee_ids, start, deadline, tally, failures))
         for i in range(clients)]
     for thread in threads:
         thread.start()
@@ -277,8 +296,8 @@ def measure(port: int, password: str, run_id: int, employee_ids: list[int], clie
     return tally, time.monotonic() - began
 
 
-def profile_pages(env: dict[str, str], password: str, run_id: int, employee_ids: list[int],
-                  requests: int) -> None:
+def profile_pages(env: dict[str, str], password: str, reviews: list[str],
+                  employee_ids: list[int], requests: int) -> None:
     """cProfile of ``requests`` requests per page, one at a time, in this process."""
     import cProfile
     import pstats
@@ -295,7 +314,7 @@ def profile_pages(env: dict[str, str], password: str, run_id: int, employee_ids:
                                      "username": "admin", "password": password},
                 headers={"Referer": "https://127.0.0.1/auth/login"}, **https)
     for page in PAGES:
-        paths = [urls(page, n, run_id, employee_ids, "/employees/?status=all")
+        paths = [urls(page, n, employee_ids, "/employees/?status=all", reviews)
                  for n in range(requests)]
         if client.get(paths[0], **https).status_code != 200:  # warm-up; signed in?
             raise SystemExit(f"profile: {paths[0]} did not answer 200")
@@ -343,14 +362,15 @@ def main() -> int:
         log = folder / "server.log"
         server = start_server(env, port, args.threads, log)
         try:
-            tally, elapsed = measure(port, password, run_id, employee_ids, args.clients,
+            reviews = review_paths(port, password, run_id)
+            tally, elapsed = measure(port, password, reviews, employee_ids, args.clients,
                                      args.seconds)
         finally:
             stop_server(server)
         backend = env["DATABASE_URL"].split(":", 1)[0].split("+", 1)[0]
         report(tally, elapsed, backend, args)
         if args.profile:
-            profile_pages(env, password, run_id, employee_ids, args.profile)
+            profile_pages(env, password, reviews, employee_ids, args.profile)
     return 1 if any(tally.errors.values()) else 0
 
 

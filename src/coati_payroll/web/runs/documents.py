@@ -2,7 +2,7 @@
 (one row per employee, totals and one column per concept) as CSV, XLSX or JSON.
 
 Nothing builds the whole run in memory: the register's rows come from the database in keyset
-batches (:func:`run_queries.iter_register`) on a session of the download's own; CSV and JSON
+batches (:func:`run_register.iter_register`) on a session of the download's own; CSV and JSON
 are streamed as they are produced, the XLSX workbook (openpyxl write-only mode) and the run
 PDF are written to a temporary file, which is then streamed in chunks and deleted.
 """
@@ -23,7 +23,7 @@ from typing import IO, Any
 from flask import Response, stream_with_context
 from flask.typing import ResponseReturnValue
 
-from coati_payroll.services import run_queries
+from coati_payroll.services import run_queries, run_register
 from coati_payroll.services.payslip_pdf import payslip_pdf_bytes, write_run_pdf
 from coati_payroll.services.run_queries import RunHeader
 from coati_payroll.web.extensions import db_session, state
@@ -58,14 +58,14 @@ def _register_rows(run_id: int) -> tuple[RunHeader, list[str], Callable[[], Iter
     """The header, the column names, and a generator of rows read on a session of its own
     (the request's session may be closed before a streamed body ends)."""
     header = run_queries.run_header(db_session(), run_id)
-    codes = run_queries.register_columns(db_session(), header)
+    codes = run_register.register_columns(db_session(), header)
     factory = state().session_factory
 
     def rows() -> Iterator[list[object]]:
         with factory() as session:
-            yield from run_queries.iter_register(session, header, codes, batch=BATCH)
+            yield from run_register.iter_register(session, header, codes, batch=BATCH)
 
-    return header, run_queries.register_header(codes), rows
+    return header, run_register.register_header(codes), rows
 
 
 def _stream_file(handle: IO[bytes], path: str) -> Iterator[bytes]:

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from coati_payroll.db.models import RunStatus
-from coati_payroll.services import run_queries, runs, runs_apply
+from coati_payroll.services import background, run_lists, run_queries, runs, runs_apply
 from coati_payroll.services.errors import ServiceError
 from coati_payroll.web.errors import apply_service_error
 from coati_payroll.web.extensions import db_session, state, unit_of_work
@@ -31,7 +31,7 @@ def _page() -> int:
 @blueprint.get("/")
 def index() -> ResponseReturnValue:
     status = request.args.get("status") or None
-    items, total = run_queries.list_runs(db_session(), status=status, page=_page(),
+    items, total = run_lists.list_runs(db_session(), status=status, page=_page(),
                                          per_page=PER_PAGE)
     return render_template("runs/index.html", runs=items, total=total, page=_page(),
                            pages=max(1, -(-total // PER_PAGE)), status=status,
@@ -57,7 +57,7 @@ def _suggestions(choices: list[tuple[int, str]]) -> list[tuple[int, str, dict[st
 @blueprint.route("/new", methods=["GET", "POST"])
 def new() -> ResponseReturnValue:
     form = CreateRunForm()
-    choices = run_queries.definition_choices(db_session())
+    choices = run_lists.definition_choices(db_session())
     form.definition_id.choices = _suggestions(choices)
     if request.method == "GET" and choices:
         wanted = request.args.get("definition_id", type=int)
@@ -146,6 +146,21 @@ def calculate(run_id: int) -> ResponseReturnValue:
 @blueprint.post("/<int:run_id>/recalculate")
 def recalculate(run_id: int) -> ResponseReturnValue:
     return _calculate(run_id, recalculate=True)
+
+
+@blueprint.post("/<int:run_id>/cancel")
+def cancel(run_id: int) -> ResponseReturnValue:
+    """Stop a calculating run: remaining chunks are cancelled and the run goes back to draft."""
+    run_queries.run_header(db_session(), run_id)
+    if not ActionForm().validate_on_submit():
+        return _detail(run_id, status=400)
+    try:
+        background.cancel(unit_of_work(), current_actor(), run_id)
+    except ServiceError as error:
+        return _refused(run_id, error)
+    flash(_("The calculation of payroll run %(id)s was cancelled; the run is a draft again.",
+            id=run_id), "success")
+    return _back(run_id)
 
 
 @blueprint.post("/<int:run_id>/approve")
