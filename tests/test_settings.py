@@ -67,11 +67,11 @@ def test_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert s.redis_url is None
     assert s.queue_enabled is False
     assert s.background_payroll_threshold == 100
-    assert s.payroll_chunk_size == 250
+    assert s.payroll_chunk_size == 500
     assert s.payroll_max_retries == 3
     assert s.payroll_min_backoff_ms == 15_000
     assert s.payroll_max_backoff_ms == 3_600_000
-    assert s.dramatiq_worker_threads == 8
+    assert s.dramatiq_worker_threads == 2
     assert s.dramatiq_worker_processes == 2
     assert s.auto_migrate is False
     assert s.log_level == "INFO"

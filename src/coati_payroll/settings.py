@@ -36,11 +36,11 @@ RATELIMIT_STORAGE_URL         REDIS_URL, SESSION_REDIS_URL,   redis://, rediss:/
 REDIS_URL                     none                            redis://, rediss://, unix://
 QUEUE_ENABLED                 yes if REDIS_URL is set         yes/no; yes needs REDIS_URL
 BACKGROUND_PAYROLL_THRESHOLD  100                             >= 0 employees
-PAYROLL_CHUNK_SIZE            250                             >= 1 employees per message
+PAYROLL_CHUNK_SIZE            500                             >= 1 employees per message
 PAYROLL_MAX_RETRIES           3                               >= 0
 PAYROLL_MIN_BACKOFF_MS        15000                           >= 0, <= PAYROLL_MAX_BACKOFF_MS
 PAYROLL_MAX_BACKOFF_MS        3600000                         >= 0
-DRAMATIQ_WORKER_THREADS       8                               >= 1
+DRAMATIQ_WORKER_THREADS       2                               >= 1
 DRAMATIQ_WORKER_PROCESSES     2                               >= 1
 COATI_AUTO_MIGRATE            no                              yes/no
 LOG_LEVEL                     INFO                            DEBUG, INFO, WARNING, ERROR
@@ -193,11 +193,11 @@ class Settings:
         redis_url = p.optional("REDIS_URL", _redis_url)
         queue_enabled = p.boolean("QUEUE_ENABLED", redis_url is not None)
         background_payroll_threshold = p.integer("BACKGROUND_PAYROLL_THRESHOLD", 100, minimum=0)
-        payroll_chunk_size = p.integer("PAYROLL_CHUNK_SIZE", 250, minimum=1)
+        payroll_chunk_size = p.integer("PAYROLL_CHUNK_SIZE", 500, minimum=1)
         payroll_max_retries = p.integer("PAYROLL_MAX_RETRIES", 3, minimum=0)
         min_backoff = p.integer("PAYROLL_MIN_BACKOFF_MS", 15_000, minimum=0)
         max_backoff = p.integer("PAYROLL_MAX_BACKOFF_MS", 3_600_000, minimum=0)
-        worker_threads = p.integer("DRAMATIQ_WORKER_THREADS", 8, minimum=1)
+        worker_threads = p.integer("DRAMATIQ_WORKER_THREADS", 2, minimum=1)
         worker_processes = p.integer("DRAMATIQ_WORKER_PROCESSES", 2, minimum=1)
         auto_migrate = p.boolean("COATI_AUTO_MIGRATE", False)
         log_level = cast(

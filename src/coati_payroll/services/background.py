@@ -532,21 +532,7 @@ def try_finish(uow: UnitOfWork, run_id: int, *,
             .execution_options(synchronize_session=False)))
         if flipped.rowcount != 1:
             return False
-        counts = dict.fromkeys(("employees", "computed", "excluded", "failed"), 0)
-        sums = dict.fromkeys(_TOTALS, ZERO)
-        employees = m.RunEmployee
-        for status, *amounts in session.execute(
-                sa.select(employees.status, *(employees.__table__.c[n] for n in _TOTALS))
-                .where(employees.run_id == run_id)):
-            counts["employees"] += 1
-            if status == PayslipStatus.OK:
-                counts["computed"] += 1
-                for name, amount in zip(_TOTALS, amounts, strict=True):
-                    sums[name] += amount  # in Python: Money is TEXT on SQLite
-            elif status == PayslipStatus.EXCLUDED:
-                counts["excluded"] += 1
-            else:
-                counts["failed"] += 1
+        counts, sums = _run_totals(session, run_id)
         snapshot = session.execute(sa.select(PayrollRun.snapshot)
                                    .where(PayrollRun.id == run_id)).scalar_one()
         session.execute(
@@ -570,6 +556,37 @@ def try_finish(uow: UnitOfWork, run_id: int, *,
                             **sums})
         uow.commit()
     return True
+
+
+def _run_totals(session: Session, run_id: int) -> tuple[dict[str, int], dict[str, Decimal]]:
+    """The run's counts by payslip status and the totals of its computed payslips, summed
+    from its stored results. PostgreSQL and MariaDB sum the NUMERIC columns exactly, grouped
+    by status (one row per status instead of one per employee: this runs while every worker
+    waits for the run to finish); on SQLite, where Money is TEXT, the sums are in Python."""
+    counts = dict.fromkeys(("employees", "computed", "excluded", "failed"), 0)
+    sums = dict.fromkeys(_TOTALS, ZERO)
+    employees = m.RunEmployee
+    columns = [employees.__table__.c[name] for name in _TOTALS]
+    rows: Sequence[Sequence[Any]]
+    if session.get_bind().dialect.name == "sqlite":
+        rows = [(status, 1, *amounts) for status, *amounts in session.execute(
+            sa.select(employees.status, *columns).where(employees.run_id == run_id))]
+    else:
+        rows = session.execute(
+            sa.select(employees.status, sa.func.count(),
+                      *(sa.func.sum(column).label(column.name) for column in columns))
+            .where(employees.run_id == run_id).group_by(employees.status)).all()
+    for status, number, *amounts in rows:
+        counts["employees"] += number
+        if status == PayslipStatus.OK:
+            counts["computed"] += number
+            for name, amount in zip(_TOTALS, amounts, strict=True):
+                sums[name] += amount or ZERO
+        elif status == PayslipStatus.EXCLUDED:
+            counts["excluded"] += number
+        else:
+            counts["failed"] += number
+    return counts, sums
 
 
 # -- recovery ---------------------------------------------------------------------------------
