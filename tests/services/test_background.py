@@ -29,13 +29,11 @@ from coati_payroll.services.background import (
     LEASE_SECONDS,
     MAX_ATTEMPTS,
     STALL_SECONDS,
-    cancel,
     decide,
     process_chunk,
-    reclaim_expired,
-    resume,
     start_background,
 )
+from coati_payroll.services.background_recovery import cancel, reclaim_expired, resume
 from coati_payroll.services.errors import Conflict, InvalidState
 from coati_payroll.services.run_dispatch import calculate_or_enqueue
 from coati_payroll.services.run_progress import progress

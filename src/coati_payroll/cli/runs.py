@@ -205,7 +205,7 @@ def _queue() -> Any:
 def resume(run_id: int, as_json: bool) -> None:
     """Send again the chunks of a background run that are missing (after an outage)."""
     from coati_payroll.queue import QueueUnavailable
-    from coati_payroll.services.background import resume as resume_run
+    from coati_payroll.services.background_recovery import resume as resume_run
 
     client = _queue()
     try:
@@ -223,7 +223,7 @@ def resume(run_id: int, as_json: bool) -> None:
 @handle_errors
 def cancel(run_id: int, as_json: bool) -> None:
     """Stop a calculating run: chunks cancelled, results deleted, back to draft."""
-    from coati_payroll.services.background import cancel as cancel_run
+    from coati_payroll.services.background_recovery import cancel as cancel_run
     from coati_payroll.services.runs import show_run
 
     with _uow() as new_uow:

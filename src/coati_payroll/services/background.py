@@ -24,6 +24,7 @@ The life of a background run::
                        pending and are sent again; pending chunks of a stalled run are sent
                        again; a run whose chunks are all done is finished
     cancel / resume ── an operator stops a run (back to draft) or re-sends what is missing
+                       (reclaim_expired, cancel and resume live in background_recovery)
 
 Idempotency: a chunk is written only by the owner of its lease, in the transaction that marks
 it done, after deleting any result of its employees in that run; a redelivered message finds
@@ -39,7 +40,7 @@ import secrets
 import socket
 import threading
 import time
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -86,14 +87,13 @@ __all__ = [
     "BackgroundStart",
     "ChunkResult",
     "Decision",
+    "TOTALS",
     "Enqueue",
-    "Reclaimed",
-    "cancel",
     "decide",
+    "delete_employee_results",
     "new_owner",
     "process_chunk",
-    "reclaim_expired",
-    "resume",
+    "requester_of",
     "start_background",
     "try_finish",
 ]
@@ -115,7 +115,7 @@ SUB_BATCH: Final = 50
 
 #: ``enqueue(run_id, position)``: send the message of one chunk; raises QueueUnavailable.
 Enqueue = Callable[[int, int], None]
-_TOTALS: Final = ("gross", "total_deductions", "net", "employer_contributions", "employer_cost")
+TOTALS: Final = ("gross", "total_deductions", "net", "employer_contributions", "employer_cost")
 ZERO: Final = Decimal(0)
 
 
@@ -241,7 +241,7 @@ def _prepare(uow: UnitOfWork, actor: Actor, run_id: int, token: str, chunk_size:
             sa.select(m.DefinitionEmployee.employee_id)
             .where(m.DefinitionEmployee.definition_id == run.definition_id)
             .order_by(m.DefinitionEmployee.employee_id)).scalars())
-        _delete_results(session, run_id)
+        delete_employee_results(session, run_id)
         session.execute(sa.delete(RunChunk).where(RunChunk.run_id == run_id))
         groups = [employee_ids[i:i + chunk_size]
                   for i in range(0, len(employee_ids), chunk_size)] or [[]]
@@ -255,7 +255,7 @@ def _prepare(uow: UnitOfWork, actor: Actor, run_id: int, token: str, chunk_size:
         run.progress_done = run.progress_failed = 0
         for name in ("employees", "computed", "excluded", "failed"):
             setattr(run, name, 0)
-        for name in _TOTALS:
+        for name in TOTALS:
             setattr(run, name, ZERO)
         add_event(session, run_id, "background.started",
                   f"Calculation started in the background: {len(employee_ids)} employees in "
@@ -289,7 +289,7 @@ def _abandon(uow: UnitOfWork, actor: Actor, run_id: int, token: str) -> None:
         uow.commit()
 
 
-def _delete_results(session: Session, run_id: int,
+def delete_employee_results(session: Session, run_id: int,
                     employee_ids: Sequence[int] | None = None) -> None:
     """Delete the run's results (only those of ``employee_ids`` when given)."""
     employees, lines = m.RunEmployee, m.RunLine
@@ -468,7 +468,7 @@ def _compute_and_write(uow: UnitOfWork, run_id: int, position: int, chunk_id: in
             .execution_options(synchronize_session=False)))
         if done.rowcount != 1:
             raise _LeaseLost
-        _delete_results(session, run_id, employee_ids)
+        delete_employee_results(session, run_id, employee_ids)
         write_payslips(session, run_id, sources, payslips)
         seconds = round(time.monotonic() - started, 3)
         add_event(session, run_id, "chunk.done",
@@ -503,7 +503,7 @@ def _release_chunk(uow: UnitOfWork, chunk_id: int, owner: str, error: Exception)
 
 # -- finishing --------------------------------------------------------------------------------
 
-def _requester(snapshot: Mapping[str, Any] | None) -> Actor:
+def requester_of(snapshot: Mapping[str, Any] | None) -> Actor:
     calculation = (snapshot or {}).get("calculation") or {}
     return Actor(str(calculation.get("requested_by") or "worker"), calculation.get("user_id"))
 
@@ -550,7 +550,7 @@ def try_finish(uow: UnitOfWork, run_id: int, *,
                   at=now, employees=counts["employees"], computed=counts["computed"],
                   excluded=counts["excluded"], failed=counts["failed"],
                   milliseconds=None if seconds is None else int(seconds * 1000))
-        audit.record(session, _requester(snapshot), "run.calculate", ENTITY, run_id,
+        audit.record(session, requester_of(snapshot), "run.calculate", ENTITY, run_id,
                      before={"status": RunStatus.CALCULATING},
                      after={"status": RunStatus.GENERATED, "mode": "background", **counts,
                             **sums})
@@ -564,9 +564,9 @@ def _run_totals(session: Session, run_id: int) -> tuple[dict[str, int], dict[str
     by status (one row per status instead of one per employee: this runs while every worker
     waits for the run to finish); on SQLite, where Money is TEXT, the sums are in Python."""
     counts = dict.fromkeys(("employees", "computed", "excluded", "failed"), 0)
-    sums = dict.fromkeys(_TOTALS, ZERO)
+    sums = dict.fromkeys(TOTALS, ZERO)
     employees = m.RunEmployee
-    columns = [employees.__table__.c[name] for name in _TOTALS]
+    columns = [employees.__table__.c[name] for name in TOTALS]
     rows: Sequence[Sequence[Any]]
     if session.get_bind().dialect.name == "sqlite":
         rows = [(status, 1, *amounts) for status, *amounts in session.execute(
@@ -580,7 +580,7 @@ def _run_totals(session: Session, run_id: int) -> tuple[dict[str, int], dict[str
         counts["employees"] += number
         if status == PayslipStatus.OK:
             counts["computed"] += number
-            for name, amount in zip(_TOTALS, amounts, strict=True):
+            for name, amount in zip(TOTALS, amounts, strict=True):
                 sums[name] += amount or ZERO
         elif status == PayslipStatus.EXCLUDED:
             counts["excluded"] += number
@@ -590,248 +590,3 @@ def _run_totals(session: Session, run_id: int) -> tuple[dict[str, int], dict[str
 
 
 # -- recovery ---------------------------------------------------------------------------------
-
-@dataclass
-class Reclaimed:
-    """What one :func:`reclaim_expired` pass did."""
-
-    expired: list[tuple[int, int]] = field(default_factory=list)  # (run, position) re-sent
-    stalled: list[tuple[int, int]] = field(default_factory=list)  # pending, re-sent
-    failed_runs: list[int] = field(default_factory=list)  # too many attempts: run → error
-    finished_runs: list[int] = field(default_factory=list)
-
-    @property
-    def requeued(self) -> list[tuple[int, int]]:
-        return self.expired + self.stalled
-
-
-def reclaim_expired(uow: UnitOfWork, enqueue: Enqueue, *, now: datetime | None = None,
-                    stall_seconds: float = STALL_SECONDS) -> Reclaimed:
-    """One recovery pass over every calculating run (safe to run in many processes at once):
-
-    * a running chunk whose lease expired goes back to pending and is sent again (its run
-      goes to ``error`` when the chunk was claimed :data:`MAX_ATTEMPTS` times);
-    * the pending chunks of a run with no chunk claimed, finished or sent for
-      ``stall_seconds`` are sent again (their messages were lost);
-    * a run whose chunks are all done but that is still calculating is finished.
-
-    Messages are sent after the commit; QueueUnavailable propagates (the next pass retries).
-    """
-    now = now or utcnow()
-    report = Reclaimed()
-    stale = now - timedelta(seconds=stall_seconds)
-    with uow:
-        session = uow.session
-        calculating = sa.select(PayrollRun.id).where(PayrollRun.status == RunStatus.CALCULATING)
-        expired = session.execute(
-            sa.select(RunChunk.id, RunChunk.run_id, RunChunk.position, RunChunk.attempts,
-                      RunChunk.lease_owner)
-            .where(RunChunk.status == ChunkStatus.RUNNING, RunChunk.lease_expires_at < now,
-                   RunChunk.run_id.in_(calculating))
-            .order_by(RunChunk.run_id, RunChunk.position).limit(1000)).all()
-        for chunk_id, run_id, position, attempts, lease_owner in expired:
-            if run_id in report.failed_runs:
-                continue
-            if attempts >= MAX_ATTEMPTS:
-                _fail_run(session, run_id, f"chunk {position + 1} was taken up {attempts} "
-                          f"times without finishing (last worker: {lease_owner})")
-                report.failed_runs.append(run_id)
-                continue
-            taken = cast(sa.CursorResult[Any], session.execute(
-                sa.update(RunChunk)
-                .where(RunChunk.id == chunk_id, RunChunk.status == ChunkStatus.RUNNING,
-                       RunChunk.lease_expires_at < now)
-                .values(status=ChunkStatus.PENDING, lease_owner=None, lease_expires_at=None,
-                        enqueued_at=now, error=f"lease of {lease_owner} expired")
-                .execution_options(synchronize_session=False)))
-            if taken.rowcount == 1:
-                report.expired.append((run_id, position))
-                add_event(session, run_id, "chunk.requeued",
-                          f"Chunk {position + 1} taken back from a worker that stopped "
-                          f"answering ({lease_owner}); queued again", EventLevel.WARNING,
-                          at=now, position=position, reason="lease_expired",
-                          worker=(lease_owner or "").rsplit(":", 2)[0])
-        for run_id, position, attempts in session.execute(
-                sa.select(RunChunk.run_id, RunChunk.position, RunChunk.attempts)
-                .where(RunChunk.status == ChunkStatus.PENDING,
-                       RunChunk.attempts >= MAX_ATTEMPTS, RunChunk.run_id.in_(calculating))):
-            if run_id not in report.failed_runs:
-                _fail_run(session, run_id, f"chunk {position + 1} failed {attempts} times")
-                report.failed_runs.append(run_id)
-        # A worker that died holding a lease probably held prefetched messages too: the
-        # pending chunks of those runs are sent again at once, not after the stall delay.
-        dead = {run_id for run_id, _ in report.expired}
-        report.stalled.extend(_stalled(session, now, stale, set(report.failed_runs), dead))
-        uow.commit()
-    for run_id, position in report.requeued:
-        enqueue(run_id, position)
-    with uow:
-        done_runs = list(uow.session.execute(
-            sa.select(PayrollRun.id).where(
-                PayrollRun.status == RunStatus.CALCULATING,
-                sa.exists().where(RunChunk.run_id == PayrollRun.id),
-                ~sa.exists().where(RunChunk.run_id == PayrollRun.id,
-                                   RunChunk.status != ChunkStatus.DONE))).scalars())
-    for run_id in done_runs:
-        if try_finish(uow, run_id):
-            report.finished_runs.append(run_id)
-    return report
-
-
-def _stalled(session: Session, now: datetime, stale: datetime, skip: set[int],
-             dead: set[int]) -> list[tuple[int, int]]:
-    """Pending chunks of runs with no activity since ``stale`` — or, for the runs in
-    ``dead`` (a worker of theirs died), sent before ``now`` — marked sent now."""
-    pending = session.execute(
-        sa.select(RunChunk.id, RunChunk.run_id, RunChunk.position, RunChunk.enqueued_at)
-        .join(PayrollRun, PayrollRun.id == RunChunk.run_id)
-        .where(RunChunk.status == ChunkStatus.PENDING,
-               PayrollRun.status == RunStatus.CALCULATING,
-               sa.or_(RunChunk.enqueued_at.is_(None), RunChunk.enqueued_at < now))
-        .order_by(RunChunk.run_id, RunChunk.position).limit(5000)).all()
-    by_run: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for chunk_id, run_id, position, enqueued_at in pending:
-        if run_id in skip:
-            continue
-        if run_id in dead or enqueued_at is None or enqueued_at < stale:
-            by_run[run_id].append((chunk_id, position))
-    result: list[tuple[int, int]] = []
-    for run_id, chunks in by_run.items():
-        limit = now if run_id in dead else stale
-        if run_id not in dead:
-            active = session.execute(
-                sa.select(sa.func.count()).select_from(RunChunk)
-                .where(RunChunk.run_id == run_id,
-                       sa.or_(RunChunk.started_at >= stale, RunChunk.finished_at >= stale,
-                              RunChunk.enqueued_at >= stale))).scalar_one()
-            if active:
-                continue  # the run is moving: its messages are just waiting in the queue
-        sent = []
-        for chunk_id, position in chunks:
-            marked = cast(sa.CursorResult[Any], session.execute(
-                sa.update(RunChunk)
-                .where(RunChunk.id == chunk_id, RunChunk.status == ChunkStatus.PENDING,
-                       sa.or_(RunChunk.enqueued_at.is_(None), RunChunk.enqueued_at < limit))
-                .values(enqueued_at=now).execution_options(synchronize_session=False)))
-            if marked.rowcount == 1:
-                sent.append(position)
-                result.append((run_id, position))
-        if sent:
-            add_event(session, run_id, "chunk.resent",
-                      (f"A worker stopped: {len(sent)} waiting chunks queued again"
-                       if run_id in dead else
-                       f"No progress for {round((now - stale).total_seconds())} s: "
-                       f"{len(sent)} waiting chunks queued again"), EventLevel.WARNING, at=now,
-                      chunks=len(sent), reason="worker_lost" if run_id in dead else "stalled")
-    return result
-
-
-def _fail_run(session: Session, run_id: int, message: str) -> None:
-    snapshot = session.execute(sa.select(PayrollRun.snapshot)
-                               .where(PayrollRun.id == run_id)).scalar_one()
-    failed = cast(sa.CursorResult[Any], session.execute(
-        sa.update(PayrollRun)
-        .where(PayrollRun.id == run_id, PayrollRun.status == RunStatus.CALCULATING)
-        .values(status=RunStatus.ERROR, calculation_token=None, error_message=message,
-                version_id=PayrollRun.version_id + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)))
-    if failed.rowcount != 1:
-        return
-    session.execute(sa.update(RunChunk)
-                    .where(RunChunk.run_id == run_id, RunChunk.status != ChunkStatus.DONE)
-                    .values(status=ChunkStatus.CANCELLED, lease_owner=None,
-                            lease_expires_at=None)
-                    .execution_options(synchronize_session=False))
-    _delete_results(session, run_id)
-    add_event(session, run_id, "run.failed", f"Calculation failed: {message}",
-              EventLevel.ERROR, error=message)
-    audit.record(session, _requester(snapshot), "run.calculate.fail", ENTITY, run_id,
-                 before={"status": RunStatus.CALCULATING},
-                 after={"status": RunStatus.ERROR, "error": message})
-
-
-# -- operator actions -------------------------------------------------------------------------
-
-def cancel(uow: UnitOfWork, actor: Actor, run_id: int) -> None:
-    """Stop a calculating run cleanly: its chunks are cancelled (a worker computing one
-    writes nothing: its lease is gone), its results deleted, and it goes back to ``draft``
-    with an event and an audit entry. Also unsticks a synchronous calculation whose process
-    died. Raises :class:`InvalidState` unless the run is calculating."""
-    with uow:
-        session = uow.session
-        run = get_run(session, run_id)
-        if run.status is not RunStatus.CALCULATING:
-            raise InvalidState(f"cannot cancel payroll run {run_id}: it is {run.status.value} "
-                               "(only a calculating run can be)", run_id=run_id,
-                               status=run.status.value)
-        chunks = cast(sa.CursorResult[Any], session.execute(
-            sa.update(RunChunk)
-            .where(RunChunk.run_id == run_id,
-                   RunChunk.status.in_([ChunkStatus.PENDING, ChunkStatus.RUNNING]))
-            .values(status=ChunkStatus.CANCELLED, lease_owner=None, lease_expires_at=None)
-            .execution_options(synchronize_session=False)))
-        reset = cast(sa.CursorResult[Any], session.execute(
-            sa.update(PayrollRun)
-            .where(PayrollRun.id == run_id, PayrollRun.status == RunStatus.CALCULATING)
-            .values(status=RunStatus.DRAFT, calculation_token=None, progress_total=0,
-                    progress_done=0, progress_failed=0, employees=0, computed=0, excluded=0,
-                    failed=0, version_id=PayrollRun.version_id + 1, updated_at=utcnow(),
-                    **dict.fromkeys(_TOTALS, ZERO))
-            .execution_options(synchronize_session=False)))
-        if reset.rowcount != 1:
-            raise _busy(run_id)
-        _delete_results(session, run_id)
-        add_event(session, run_id, "run.cancelled",
-                  f"Calculation cancelled by {actor.username}", EventLevel.WARNING,
-                  by=actor.username, chunks_cancelled=chunks.rowcount)
-        audit.record(session, actor, "run.cancel", ENTITY, run_id,
-                     before={"status": RunStatus.CALCULATING},
-                     after={"status": RunStatus.DRAFT})
-        uow.commit()
-
-
-def resume(uow: UnitOfWork, actor: Actor, run_id: int, enqueue: Enqueue) -> int:
-    """Send again every chunk of a calculating run that is not done and not being computed
-    under a live lease (after a Redis or worker outage); returns how many were sent. A run
-    whose chunks are all done is finished. Raises :class:`InvalidState` when the run is not
-    calculating, or was calculated synchronously (cancel it and calculate again)."""
-    with uow:
-        session = uow.session
-        run = get_run(session, run_id)
-        if run.status is not RunStatus.CALCULATING:
-            raise InvalidState(f"cannot resume payroll run {run_id}: it is {run.status.value} "
-                               "(only a calculating run can be)", run_id=run_id,
-                               status=run.status.value)
-        now = utcnow()
-        has_chunks = session.execute(sa.select(sa.func.count()).select_from(RunChunk)
-                                     .where(RunChunk.run_id == run_id)).scalar_one()
-        if not has_chunks:
-            raise InvalidState(
-                f"payroll run {run_id} is being calculated synchronously (no background "
-                "chunks); if the process calculating it stopped, cancel it and calculate "
-                "again", run_id=run_id)
-        session.execute(
-            sa.update(RunChunk)
-            .where(RunChunk.run_id == run_id,
-                   sa.or_(RunChunk.status == ChunkStatus.PENDING,
-                          sa.and_(RunChunk.status == ChunkStatus.RUNNING,
-                                  RunChunk.lease_expires_at < now)))
-            .values(status=ChunkStatus.PENDING, lease_owner=None, lease_expires_at=None,
-                    attempts=0, enqueued_at=now)
-            .execution_options(synchronize_session=False))
-        positions = list(session.execute(
-            sa.select(RunChunk.position)
-            .where(RunChunk.run_id == run_id, RunChunk.status == ChunkStatus.PENDING)
-            .order_by(RunChunk.position)).scalars())
-        add_event(session, run_id, "run.resumed",
-                  f"Resumed by {actor.username}: {len(positions)} chunks queued again",
-                  by=actor.username, chunks=len(positions))
-        audit.record(session, actor, "run.resume", ENTITY, run_id,
-                     before={"status": RunStatus.CALCULATING},
-                     after={"status": RunStatus.CALCULATING, "chunks": len(positions)})
-        uow.commit()
-    for position in positions:
-        enqueue(run_id, position)
-    if not positions:
-        try_finish(uow, run_id)
-    return len(positions)

@@ -2,7 +2,7 @@
 the fork), the broker and actor, and two daemon threads started when the process boots:
 
 * the **reaper** — every :data:`REAPER_INTERVAL_SECONDS`, one
-  :func:`~coati_payroll.services.background.reclaim_expired` pass (expired leases, lost
+  :func:`~coati_payroll.services.background_recovery.reclaim_expired` pass (expired leases, lost
   messages, runs left unfinished). Every process runs one; the passes are safe to overlap.
 * the **heartbeat** — every :data:`HEARTBEAT_INTERVAL_SECONDS`, the process's key in Redis
   (``coati-payroll:workers:<host>:<pid>``, expiring after 30 s) that the web shows.
@@ -31,12 +31,8 @@ from coati_payroll.queue import (
     remove_heartbeat,
     write_heartbeat,
 )
-from coati_payroll.services.background import (
-    REAPER_INTERVAL_SECONDS,
-    ChunkResult,
-    Reclaimed,
-    reclaim_expired,
-)
+from coati_payroll.services.background import REAPER_INTERVAL_SECONDS, ChunkResult
+from coati_payroll.services.background_recovery import Reclaimed, reclaim_expired
 from coati_payroll.services.uow import UnitOfWork
 from coati_payroll.settings import Settings, mask_url
 from coati_payroll.worker.actors import declare_actors

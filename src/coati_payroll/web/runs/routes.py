@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from coati_payroll.db.models import RunStatus
-from coati_payroll.services import background, run_lists, run_queries, runs, runs_apply
+from coati_payroll.services import background_recovery, run_lists, run_queries, runs, runs_apply
 from coati_payroll.services.errors import ServiceError
 from coati_payroll.web.errors import apply_service_error
 from coati_payroll.web.extensions import db_session, state, unit_of_work
@@ -155,7 +155,7 @@ def cancel(run_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         return _detail(run_id, status=400)
     try:
-        background.cancel(unit_of_work(), current_actor(), run_id)
+        background_recovery.cancel(unit_of_work(), current_actor(), run_id)
     except ServiceError as error:
         return _refused(run_id, error)
     flash(_("The calculation of payroll run %(id)s was cancelled; the run is a draft again.",
