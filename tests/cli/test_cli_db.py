@@ -123,7 +123,8 @@ def test_restore_refuses_bad_files_and_changes_nothing(db_url, engine, empty_db_
 
 
 def test_an_unreachable_database_exits_3(tmp_path):
-    result = invoke(f"sqlite:///{tmp_path}/no/such/dir/x.db", "db", "upgrade", "--json")
+    (tmp_path / "a-file").write_text("not a folder")
+    result = invoke(f"sqlite:///{tmp_path}/a-file/x.db", "db", "upgrade", "--json")
     assert result.exit_code == 3
     assert json.loads(result.stdout)["error"] == "database"
     closed = invoke("postgresql+psycopg://nobody@127.0.0.1:1/x", "db", "current")

@@ -94,7 +94,8 @@ def test_development_default_admin_is_accepted(run, session):
 
 
 def test_environment_problems_exit_3(run, tmp_path):
-    bad = run("users", "list", DATABASE_URL=f"sqlite:///{tmp_path}/missing/dir/x.db")
+    (tmp_path / "a-file").write_text("not a folder")
+    bad = run("users", "list", DATABASE_URL=f"sqlite:///{tmp_path}/a-file/x.db")
     assert bad.exit_code == 3 and "cannot use the database" in bad.stderr
     settings = run("users", "list", PORT="0")
     assert settings.exit_code == 3 and "invalid settings" in settings.stderr

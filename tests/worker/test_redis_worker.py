@@ -60,7 +60,9 @@ def test_a_worker_killed_mid_run_is_recovered(engine: Engine, db_url: str,
             workers.kill()
             killed = _progress(engine, ref.run_id)
             assert killed["status"] == "calculating", "the run finished before the kill"
-            assert killed["chunks"]["running"] >= 1
+            # Usually a chunk is caught mid-flight (its lease must expire); when the kill lands
+            # between two chunks only pending ones are left: recovery must work for both.
+            assert killed["chunks"]["running"] + killed["chunks"]["pending"] >= 1
             restarted = time.monotonic()
             workers.start()
             wait_until(lambda: show_run(new_uow(engine), ref.run_id).status

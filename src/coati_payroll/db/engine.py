@@ -46,7 +46,10 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
             # The embedded default lives in ./instance: create its folder on first use, so a
             # fresh checkout can run `payrollctl db upgrade` directly.
-            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                pass  # connecting then fails with the database's own, clearer error
     else:
         options.update(pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=30)
         if backend in ("mysql", "mariadb"):
