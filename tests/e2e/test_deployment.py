@@ -223,7 +223,10 @@ def test_deployment_end_to_end(empty_db_url: str, tmp_path: Path) -> None:
         # The env file of README "Configuration": secrets and this machine's servers.
         local = {"DATABASE_URL": postgres_database, "REDIS_URL": redis_url,
                  "SECRET_KEY": secrets.token_hex(32), "ADMIN_PASSWORD": password,
-                 "COATI_INSTANCE_PATH": str(home / "instance"), "PORT": str(free_port())}
+                 "COATI_INSTANCE_PATH": str(home / "instance"), "PORT": str(free_port()),
+                 # Many small chunks, so that a kill can land mid-run (the unit's 500 would
+                 # make 1,000 employees two chunks that finish together).
+                 "PAYROLL_CHUNK_SIZE": "50"}
         base = {k: v for k, v in os.environ.items()
                 if k in ("PATH", "LANG", "LC_ALL", "HOME", "TZ")}
         web = {**base, **{k: v.replace(INSTALL, str(home)) for k, v in web_env.items()},
